@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Audit;
+
+/// <summary>
+/// <c>GET /cases/{caseId}/entries</c>: every entry in sequence order with its metadata and status.
+/// <c>since</c>/<c>until</c> narrow it to what was recorded after one instant and up to another (statuses as known at
+/// <c>until</c>), and <c>changes</c> sums up what that window added, corrected and retracted.
+/// </summary>
+public static class AuditLog
+{
+    [WolverineGet("/cases/{caseId}/entries")]
+    public static async Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct)
+    {
+        var (parameters, errors) = ReadParameters.From(request);
+        var since = ReadParameters.Instant(request, "since", errors);
+        var until = ReadParameters.Instant(request, "until", errors);
+        if (since is not null && until is not null && until < since) errors.Add("until", "must not be before since");
+        if (errors.Any) return Problems.Invalid(errors);
+
+        // Statuses are as known at the end of the window.
+        var knownAt = Earliest(parameters.KnownAt, until);
+        var history = await reader.LoadAsync(caseId, parameters with { AsOf = null, KnownAt = knownAt }, ct);
+        if (history is null) return Problems.CaseNotFound(caseId);
+
+        var window = history.Recorded.Where(r => since is null || r.RecordedAt > since).ToList();
+        return Results.Json(new JsonObject
+        {
+            ["caseId"] = caseId,
+            ["version"] = history.Version,
+            ["since"] = since,
+            ["until"] = until,
+            ["changes"] = Changes(window),
+            ["entries"] = new JsonArray(window.Select(r => (JsonNode)Row(history, r)).ToArray()),
+        }, EntryJson.Options);
+    }
+
+    /// <summary>What the window did: the clinical entries it added, and the entries it corrected or retracted.</summary>
+    private static JsonObject Changes(List<RecordedEntry> window)
+    {
+        JsonArray Ids(IEnumerable<Entry> entries) => new(entries.Select(e => (JsonNode)JsonValue.Create(e.EntryId)).ToArray());
+        var entries = window.Select(r => r.Entry).ToList();
+        return new JsonObject
+        {
+            ["added"] = Ids(entries.OfType<ClinicalEntry>()),
+            ["corrected"] = Ids(entries.OfType<EntryCorrected>().DistinctBy(e => e.EntryId)),
+            ["retracted"] = Ids(entries.OfType<EntryRetracted>()),
+        };
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+
+    public static JsonObject Row(CaseHistory history, RecordedEntry recorded)
+    {
+        var row = EntryJson.Write(recorded.Entry);
+        var state = history.StateOf(recorded);
+        row["sequence"] = recorded.Sequence;
+        row["version"] = recorded.Version;
+        row["recordedAt"] = recorded.RecordedAt;
+        row["recordedBy"] = recorded.RecordedBy;
+        row["correlationId"] = recorded.CorrelationId;
+        row["status"] = state.Status;
+        row["correctedBy"] = state.CorrectedBy;
+        row["retractedBy"] = state.RetractedBy;
+        return row;
+    }
+}

@@ -1,0 +1,80 @@
+using Marten;
+using Marten.Linq;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Entries;
+using TreatmentLedger.Projections;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.CaseList;
+
+public sealed class CaseRow
+{
+    public Guid CaseId { get; init; }
+    public string PatientRef { get; init; } = "";
+    public string Status { get; init; } = "";
+    public int? CurrentLineNumber { get; init; }
+    public string? CurrentRegimen { get; init; }
+    public bool CurrentLineActive { get; init; }
+    public int LineCount { get; init; }
+    public string? LastProgressionOn { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record CaseListResponse(IReadOnlyList<CaseRow> Cases, long Total, int Page, int PageSize);
+
+/// <summary>
+/// <c>GET /cases?status=&amp;regimen=&amp;page=&amp;pageSize=</c>: one row a case, read from the summary columns of the case
+/// documents (kept inline with every append), most recently updated first.
+/// </summary>
+public static class ListCases
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+    private static readonly string[] Statuses = [CaseStatus.OnTreatment, CaseStatus.OffTreatment, CaseStatus.Deceased];
+
+    [WolverineGet("/cases")]
+    public static async Task<IResult> Get(HttpRequest request, IDocumentStore store, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var status = request.Query["status"].ToString();
+        if (status.Length > 0 && !Statuses.Contains(status)) errors.Add("status", $"'{status}' is not one of: {string.Join(", ", Statuses)}");
+        var regimen = request.Query["regimen"].ToString().Trim();
+        var page = Number(request, "page", 1, int.MaxValue, 1, errors);
+        var pageSize = Number(request, "pageSize", 1, MaxPageSize, DefaultPageSize, errors);
+        if (errors.Any) return Problems.Invalid(errors);
+
+        await using var session = store.QuerySession();
+        IQueryable<CaseLedger> query = session.Query<CaseLedger>();
+        if (status.Length > 0) query = query.Where(c => c.Status == status);
+        if (regimen.Length > 0) query = query.Where(c => c.CurrentRegimen!.Equals(regimen, StringComparison.OrdinalIgnoreCase));
+        var rows = await ((IMartenQueryable<CaseLedger>)query)
+            .Stats(out var stats)
+            .OrderByDescending(c => c.UpdatedAt)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Select(c => new CaseRow
+            {
+                CaseId = c.Id,
+                PatientRef = c.PatientRef,
+                Status = c.Status,
+                CurrentLineNumber = c.CurrentLineNumber,
+                CurrentRegimen = c.CurrentRegimen,
+                CurrentLineActive = c.CurrentLineActive,
+                LineCount = c.LineCount,
+                LastProgressionOn = c.LastProgressionOn,
+                UpdatedAt = c.UpdatedAt,
+            })
+            .ToListAsync(ct);
+        return Results.Ok(new CaseListResponse(rows, stats.TotalResults, page, pageSize));
+    }
+
+    private static int Number(HttpRequest request, string name, int min, int max, int fallback, ValidationErrors errors)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0) return fallback;
+        if (int.TryParse(text, out var value) && value >= min && value <= max) return value;
+        errors.Add(name, $"must be a whole number from {min} to {max}");
+        return fallback;
+    }
+}

@@ -1,0 +1,12 @@
+using TreatmentLedger.Api.Store;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.CaseSummary;
+
+/// <summary><c>GET /cases/{caseId}</c>: who, status, diagnosis and the current line.</summary>
+public static class GetCase
+{
+    [WolverineGet("/cases/{caseId}")]
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, request, (history, point) => Projections.CaseSummary.Of(caseId, history, point), ct);
+}

@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TreatmentLedger.Api.Hosting;
+
+/// <summary>
+/// A PostgreSQL cluster run from the machine's own binaries (initdb + pg_ctl), listening on a free port of
+/// 127.0.0.1 only, user <c>postgres</c> with trust authentication. As root the server runs as the
+/// <c>postgres</c> OS user, because PostgreSQL refuses to run as root.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    private const string OsUser = "postgres";
+    private const string Tmp = "/tmp";
+
+    private readonly string _bin;
+    private readonly string _dataDirectory;
+    private readonly string _database;
+    private readonly bool _throwaway;
+    private readonly bool _runAsPostgres = Environment.IsPrivilegedProcess;
+    // Socket paths are limited to 107 characters, so the socket lives in a short folder of its own.
+    private readonly string _socketDirectory = Path.Combine(Tmp, "lpg-" + RandomSuffix());
+    private int _port;
+    private bool _stopped;
+
+    private EmbeddedPostgres(string bin, string dataDirectory, string database, bool throwaway)
+    {
+        _bin = bin;
+        _dataDirectory = dataDirectory;
+        _database = database;
+        _throwaway = throwaway;
+    }
+
+    public string ConnectionString =>
+        $"Host=127.0.0.1;Port={_port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database={_database}";
+
+    private string PidFile => Path.Combine(_dataDirectory, "postmaster.pid");
+
+    private string LogFile => Path.Combine(_dataDirectory, "postgres.log");
+
+    /// <summary>Starts the cluster in <paramref name="dataDirectory"/>, creating it on first use.</summary>
+    public static Task<EmbeddedPostgres> StartAsync(
+        string dataDirectory, string database = "ledger", CancellationToken ct = default) =>
+        StartNewAsync(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory)), database, throwaway: false, ct);
+
+    /// <summary>Starts a fresh cluster in a new folder under /tmp, tuned for speed over durability, deleted on dispose.</summary>
+    public static Task<EmbeddedPostgres> StartThrowawayAsync(CancellationToken ct = default) =>
+        StartNewAsync(Path.Combine(Tmp, "ledger-pg-" + RandomSuffix()), "ledger", throwaway: true, ct);
+
+    private static async Task<EmbeddedPostgres> StartNewAsync(
+        string dataDirectory, string database, bool throwaway, CancellationToken ct)
+    {
+        if (database.Length == 0 || !database.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            throw new ArgumentException("A database name holds only ASCII letters, digits and '_'.", nameof(database));
+        }
+
+        var postgres = new EmbeddedPostgres(FindBinaries(), dataDirectory, database, throwaway);
+        try
+        {
+            await postgres.StartServerAsync(ct);
+            return postgres;
+        }
+        catch
+        {
+            await postgres.DisposeQuietlyAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServerAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(_dataDirectory);
+        Directory.CreateDirectory(_socketDirectory);
+        if (_runAsPostgres)
+        {
+            await HandOverToPostgresUserAsync(ct);
+        }
+
+        if (!File.Exists(Path.Combine(_dataDirectory, "PG_VERSION")))
+        {
+            string[] init = ["-D", _dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"];
+            await CheckAsync("initdb", _throwaway ? [.. init, "--no-sync"] : init, ct);
+        }
+
+        await ClearLeftoverServerAsync(ct);
+
+        _port = FreePort();
+        var options = $"-c listen_addresses=127.0.0.1 -p {_port.ToString(CultureInfo.InvariantCulture)} -k {_socketDirectory}";
+        if (_throwaway)
+        {
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        }
+
+        var start = await RunPgAsync(
+            "pg_ctl", ["start", "-w", "-t", "60", "-D", _dataDirectory, "-l", LogFile, "-o", options], ct);
+        if (start.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL did not start on {_dataDirectory}: {start.StdOut}{start.StdErr}\n{LogFile} ends with:\n{LogTail()}");
+        }
+
+        await CreateDatabaseIfMissingAsync(ct);
+    }
+
+    private async Task HandOverToPostgresUserAsync(CancellationToken ct)
+    {
+        if ((await ExecAsync("id", ["-u", OsUser], ct)).ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"Running as root, PostgreSQL has to run as the '{OsUser}' OS user, which does not exist. " +
+                "Install PostgreSQL with ops/install-postgres (apt-get install postgresql creates the user).");
+        }
+
+        var parent = Path.GetDirectoryName(_dataDirectory) ?? "/";
+        if ((await ExecAsync("runuser", ["-u", OsUser, "--", "test", "-x", parent], ct)).ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"The '{OsUser}' OS user, which runs PostgreSQL, cannot reach {_dataDirectory} " +
+                "(a folder on the way, such as /root, is closed to it). " +
+                "Put the data where it can, e.g. LEDGER_DATA=/var/lib/ledger.");
+        }
+
+        var chown = await ExecAsync("chown", ["-R", OsUser + ":", _dataDirectory, _socketDirectory], ct);
+        if (chown.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"chown of {_dataDirectory} to '{OsUser}' failed: {chown.StdErr}");
+        }
+    }
+
+    // A crashed run leaves its server running (pg_ctl start detaches it) or a stale postmaster.pid, over which
+    // postgres refuses to start when the PID has since gone to another process.
+    private async Task ClearLeftoverServerAsync(CancellationToken ct)
+    {
+        // Line 5 of postmaster.pid names the socket folder, which the crashed run did not get to delete.
+        var socketDirectory = File.Exists(PidFile) ? File.ReadLines(PidFile).Skip(4).FirstOrDefault() : null;
+        if (IsServerRunning())
+        {
+            await CheckAsync("pg_ctl", ["stop", "-w", "-m", "fast", "-D", _dataDirectory], ct);
+        }
+        else
+        {
+            File.Delete(PidFile);
+        }
+
+        if (socketDirectory is not null && socketDirectory.StartsWith(Tmp + "/lpg-", StringComparison.Ordinal)
+            && Directory.Exists(socketDirectory))
+        {
+            Directory.Delete(socketDirectory, recursive: true);
+        }
+    }
+
+    private bool IsServerRunning()
+    {
+        if (!File.Exists(PidFile) || !int.TryParse(File.ReadLines(PidFile).FirstOrDefault(), out var pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            // The PID alone proves little: after a reboot or in a new container it may belong to anything.
+            var cmdline = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline";
+            if (Directory.Exists("/proc/self"))
+            {
+                return File.ReadAllText(cmdline).Split('\0').Contains(_dataDirectory);
+            }
+
+            using var process = Process.GetProcessById(pid);
+            return process.ProcessName == "postgres";
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private async Task CreateDatabaseIfMissingAsync(CancellationToken ct)
+    {
+        string[] psql =
+        [
+            "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture),
+            "-U", "postgres", "-d", "postgres", "-tA", "-c",
+        ];
+        var exists = await CheckAsync("psql", [.. psql, $"select 1 from pg_database where datname = '{_database}'"], ct);
+        if (exists.Trim() != "1")
+        {
+            await CheckAsync("psql", [.. psql, $"create database \"{_database}\""], ct);
+        }
+    }
+
+    /// <summary>Stops the server (fast shutdown). Calling it again does nothing.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        if (IsServerRunning())
+        {
+            await CheckAsync("pg_ctl", ["stop", "-w", "-m", "fast", "-D", _dataDirectory], CancellationToken.None);
+        }
+
+        if (Directory.Exists(_socketDirectory))
+        {
+            Directory.Delete(_socketDirectory, recursive: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_throwaway && Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    private async Task DisposeQuietlyAsync()
+    {
+        try
+        {
+            await DisposeAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // The start failure that brought us here is the error worth reporting.
+        }
+    }
+
+    private static string FindBinaries()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("LEDGER_PG_BIN");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return HasServer(fromEnvironment)
+                ? fromEnvironment
+                : throw new InvalidOperationException(
+                    $"LEDGER_PG_BIN={fromEnvironment} does not hold PostgreSQL's initdb, pg_ctl and psql.");
+        }
+
+        var debian = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(version => (Version: ParseVersion(Path.GetFileName(version)), Bin: Path.Combine(version, "bin")))
+                .Where(candidate => HasServer(candidate.Bin))
+                .OrderByDescending(candidate => candidate.Version)
+                .Select(candidate => candidate.Bin)
+                .FirstOrDefault()
+            : null;
+        if (debian is not null)
+        {
+            return debian;
+        }
+
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pgCtl = new FileInfo(Path.Combine(folder, "pg_ctl"));
+            if (!pgCtl.Exists)
+            {
+                continue;
+            }
+
+            // A pg_ctl on PATH is often a symbolic link; its siblings sit next to the file it points to.
+            var target = Path.GetDirectoryName(pgCtl.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? pgCtl.FullName);
+            if (target is not null && HasServer(target))
+            {
+                return target;
+            }
+
+            if (HasServer(folder))
+            {
+                return folder;
+            }
+        }
+
+        throw new InvalidOperationException(
+            "No PostgreSQL server binaries (initdb, pg_ctl, psql) found in LEDGER_PG_BIN, /usr/lib/postgresql/*/bin " +
+            "or on PATH. Run ops/install-postgres (on Debian/Ubuntu: apt-get install postgresql), point LEDGER_PG_BIN " +
+            "at the folder holding initdb, or set LEDGER_CONNECTION_STRING to use a server of your own.");
+    }
+
+    private static bool HasServer(string folder) =>
+        new[] { "initdb", "pg_ctl", "psql" }.All(tool => File.Exists(Path.Combine(folder, tool)));
+
+    private static double ParseVersion(string name) =>
+        double.TryParse(name, NumberStyles.Float, CultureInfo.InvariantCulture, out var version) ? version : -1;
+
+    private static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static string RandomSuffix() => Guid.NewGuid().ToString("N")[..10];
+
+    private string LogTail() =>
+        File.Exists(LogFile) ? string.Join('\n', File.ReadLines(LogFile).TakeLast(20)) : "(no log)";
+
+    private async Task<string> CheckAsync(string tool, IEnumerable<string> args, CancellationToken ct)
+    {
+        var result = await RunPgAsync(tool, args, ct);
+        return result.ExitCode == 0
+            ? result.StdOut
+            : throw new InvalidOperationException(
+                $"{tool} {string.Join(' ', args)} failed with exit code {result.ExitCode}: {result.StdErr}{result.StdOut}");
+    }
+
+    private Task<ProcessResult> RunPgAsync(string tool, IEnumerable<string> args, CancellationToken ct)
+    {
+        var executable = Path.Combine(_bin, tool);
+        return _runAsPostgres
+            ? ExecAsync("runuser", ["-u", OsUser, "--", executable, .. args], ct)
+            : ExecAsync(executable, args, ct);
+    }
+
+    private static async Task<ProcessResult> ExecAsync(string file, IEnumerable<string> args, CancellationToken ct)
+    {
+        var startInfo = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // The postgres tools fail in a working directory their user cannot enter, such as one under /root.
+            WorkingDirectory = "/",
+        };
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(startInfo)
+            ?? throw new InvalidOperationException($"Could not start {file}.");
+        var stdOut = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stdErr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new ProcessResult(process.ExitCode, await stdOut, await stdErr);
+    }
+
+    private sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
+}

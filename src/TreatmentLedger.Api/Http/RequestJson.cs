@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TreatmentLedger.Api.Http;
+
+public static class RequestJson
+{
+    /// <summary>The request body as JSON, or the 400 to answer when it is not JSON.</summary>
+    public static async Task<(JsonNode? Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+            return node is null ? (null, Problems.Invalid("$", "the body must be a JSON object")) : (node, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Invalid("$", $"the body is not valid JSON: {e.Message}"));
+        }
+    }
+}

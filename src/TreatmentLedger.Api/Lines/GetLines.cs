@@ -1,0 +1,12 @@
+using TreatmentLedger.Api.Store;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Lines;
+
+/// <summary><c>GET /cases/{caseId}/lines</c>: the lines of systemic therapy in order.</summary>
+public static class GetLines
+{
+    [WolverineGet("/cases/{caseId}/lines")]
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, request, (history, point) => new { lines = Projections.Lines.Of(history, point) }, ct);
+}

@@ -1,0 +1,48 @@
+using JasperFx;
+using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Recording;
+using TreatmentLedger.Api.Store;
+using Wolverine;
+using Wolverine.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = LedgerSettings.Read(builder.Configuration);
+
+// Without a connection string the ledger runs its own PostgreSQL cluster in LEDGER_DATA, stopped when the app stops.
+await using var embedded = settings.ConnectionString is null ? await EmbeddedPostgres.StartAsync(settings.DataDirectory) : null;
+var connectionString = settings.ConnectionString ?? embedded!.ConnectionString;
+
+builder.WebHost.UseUrls(settings.BaseUrl);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddLedgerStore(connectionString);
+builder.Services.AddSingleton<CaseWriter>();
+builder.Services.AddSingleton<CaseReader>();
+if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
+
+builder.Host.UseWolverine(opts =>
+{
+    // Under a test runner Wolverine would otherwise adopt the test assembly and find no endpoints.
+    opts.ApplicationAssembly = typeof(Program).Assembly;
+    opts.UseRuntimeCompilation();
+    opts.Durability.Mode = DurabilityMode.Solo;
+});
+builder.Services.AddWolverineHttp();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapWolverineEndpoints();
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"""
+        TreatmentLedger is listening on {settings.BaseUrl}
+          cases:  {settings.BaseUrl}/cases
+          health: {settings.BaseUrl}/health
+          store:  {(embedded is null ? "the server named by LEDGER_CONNECTION_STRING" : $"embedded PostgreSQL in {settings.DataDirectory}")}
+        Stop with Ctrl-C.
+        """));
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The entry point, visible to the Alba tests.</summary>
+public partial class Program;

@@ -1,0 +1,13 @@
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Projections;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.ProgressionFree;
+
+/// <summary><c>GET /cases/{caseId}/progression-free-intervals</c>: case-level intervals and per-line progression-free survival.</summary>
+public static class GetProgressionFreeIntervals
+{
+    [WolverineGet("/cases/{caseId}/progression-free-intervals")]
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, request, ProgressionFreeIntervals.Of, ct);
+}

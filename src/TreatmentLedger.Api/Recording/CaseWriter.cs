@@ -1,0 +1,86 @@
+using JasperFx.Events;
+using Marten;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+using TreatmentLedger.Recording;
+
+namespace TreatmentLedger.Api.Recording;
+
+public sealed record WrittenEntry(Guid EntryId, long Sequence, long Version);
+
+/// <summary>What a write stored (or, for repeated entries, had stored before).</summary>
+public sealed record Written(Guid CaseId, long Version, IReadOnlyList<WrittenEntry> Entries);
+
+/// <summary>
+/// The one way entries reach the store: judged by <see cref="RecordingPlan"/> against the case as it is, under a lock
+/// on the case's stream, and appended in one transaction. Anything refused leaves the stream untouched.
+/// </summary>
+public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
+{
+    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>Opens a new case: the first entry is its case-opened.</summary>
+    public async Task<(Written? Written, IResult? Problem)> StartAsync(
+        IReadOnlyList<Entry> entries, RecordingContext context, CancellationToken ct)
+    {
+        var (plan, refusal) = RecordingPlan.Decide(new CaseHistory([]), entries, clock.GetUtcNow(), Guid.NewGuid);
+        if (refusal is not null) return (null, Problems.Refused(refusal, refusal.Index == 0 ? "case" : $"entries[{refusal.Index - 1}]"));
+
+        await using var session = OpenSession(context);
+        var caseId = Guid.CreateVersion7();
+        var stream = session.Events.StartStream<CaseLedger>(caseId, plan.Where(p => p.IsNew).Select(p => (object)p.Entry).ToArray());
+        await session.SaveChangesAsync(ct);
+        return (Answer(caseId, plan, stream.Events), null);
+    }
+
+    /// <summary>Appends entries to a case, all or none.</summary>
+    /// <param name="entryField">How the request names the entries, for problem details: <c>entries</c> for a batch, empty for one entry.</param>
+    public async Task<(Written? Written, IResult? Problem)> AppendAsync(
+        Guid caseId, IReadOnlyList<Entry> entries, long? expectedVersion, RecordingContext context, string entryField, CancellationToken ct)
+    {
+        await using var session = OpenSession(context);
+        // The row lock serialises writers of one case, so the rules and the idempotency check see every earlier append.
+        var stream = await session.Events.FetchForExclusiveWriting<CaseLedger>(caseId, ct);
+        if (stream.Aggregate is null) return (null, Problems.CaseNotFound(caseId));
+
+        var (plan, refusal) = RecordingPlan.Decide(stream.Aggregate.History(), entries, clock.GetUtcNow(), Guid.NewGuid);
+        if (refusal is not null) return (null, Problems.Refused(refusal, entryField.Length == 0 ? "" : $"{entryField}[{refusal.Index}]"));
+
+        var current = stream.CurrentVersion ?? 0;
+        if (plan.Any(p => p.IsNew) && expectedVersion is { } expected && expected != current)
+            return (null, Problems.VersionConflict(expected, current));
+
+        stream.AppendMany(plan.Where(p => p.IsNew).Select(p => (object)p.Entry));
+        if (stream.Events.Count > 0) await session.SaveChangesAsync(ct);
+        return (Answer(caseId, plan, stream.Events, current), null);
+    }
+
+    private IDocumentSession OpenSession(RecordingContext context)
+    {
+        var session = store.LightweightSession();
+        session.CorrelationId = context.CorrelationId;
+        session.LastModifiedBy = context.RecordedBy;
+        return session;
+    }
+
+    /// <remarks>Versions are counted here: Marten leaves IEvent.Version unset on events appended through a fetched stream.</remarks>
+    private static Written Answer(Guid caseId, IReadOnlyList<PlannedEntry> plan, IReadOnlyList<IEvent> appended, long versionBefore = 0)
+    {
+        var written = new List<WrittenEntry>();
+        var next = 0;
+        foreach (var planned in plan)
+        {
+            if (planned.AlreadyRecorded is { } original)
+                written.Add(new WrittenEntry(original.Entry.EntryId, original.Sequence, original.Version));
+            else
+            {
+                var e = appended[next++];
+                written.Add(new WrittenEntry(planned.Entry.EntryId, e.Sequence, versionBefore + next));
+            }
+        }
+        var version = versionBefore + appended.Count;
+        return new Written(caseId, version, written);
+    }
+}

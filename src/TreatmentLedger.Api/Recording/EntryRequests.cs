@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using TreatmentLedger.Entries;
+
+namespace TreatmentLedger.Api.Recording;
+
+/// <summary>Reading entries out of request bodies, with every problem reported under its field path.</summary>
+public static class EntryRequests
+{
+    public const int MaxEntriesPerRequest = 10_000;
+
+    /// <summary>A case-opened entry from the body of <c>POST /cases</c> or the <c>case</c> object of a case file.</summary>
+    public static Entry? ReadCaseOpened(JsonNode? node, string path, ValidationErrors errors, DateOnly today)
+    {
+        if (node is not JsonObject json)
+        {
+            errors.Add(path.Length == 0 ? "$" : path, "must be an object: the case-opened payload with occurredOn");
+            return null;
+        }
+        if (json["type"] is { } type && type.ToString() != EntryTypes.CaseOpened)
+        {
+            errors.Add(path.Length == 0 ? "type" : $"{path}.type", $"must be left out or be '{EntryTypes.CaseOpened}'");
+            return null;
+        }
+        var entry = (JsonObject)json.DeepClone();
+        entry["type"] = EntryTypes.CaseOpened;
+        return EntryJson.Read(entry, path, errors, today);
+    }
+
+    /// <summary>The array of entries at <paramref name="field"/>; no two clinical entries may share an entryId.</summary>
+    public static List<Entry> ReadList(JsonObject body, string field, ValidationErrors errors, DateOnly today)
+    {
+        var entries = new List<Entry>();
+        if (body[field] is not JsonArray array)
+        {
+            errors.Add(field, "is required: an array of entries");
+            return entries;
+        }
+        if (array.Count == 0) errors.Add(field, "must hold at least one entry");
+        if (array.Count > MaxEntriesPerRequest)
+        {
+            errors.Add(field, $"must hold at most {MaxEntriesPerRequest} entries; send the rest in another request");
+            return entries;
+        }
+        var firstIndexOf = new Dictionary<Guid, int>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var entry = EntryJson.Read(array[i], $"{field}[{i}]", errors, today);
+            if (entry is null) continue;
+            if (entry is ClinicalEntry { EntryId: var id } && id != Guid.Empty && !firstIndexOf.TryAdd(id, i))
+                errors.Add($"{field}[{i}].entryId", $"repeats the entryId of {field}[{firstIndexOf[id]}]");
+            entries.Add(entry);
+        }
+        return entries;
+    }
+
+    public static void RejectOtherFields(JsonObject body, ValidationErrors errors, params string[] known)
+    {
+        foreach (var (name, _) in body)
+            if (!known.Contains(name)) errors.Add(name, $"is not a field of this request; expected {string.Join(", ", known)}");
+    }
+}

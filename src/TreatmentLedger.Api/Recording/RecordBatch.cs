@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.Entries;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Recording;
+
+public sealed record BatchEntryResponse(Guid EntryId, long Sequence);
+
+public sealed record BatchResponse(IReadOnlyList<BatchEntryResponse> Entries, long Version);
+
+/// <summary><c>POST /cases/{caseId}/entries/batch</c>: <c>{ entries: [...] }</c>, all stored or none.</summary>
+public static class RecordBatch
+{
+    [WolverinePost("/cases/{caseId}/entries/batch")]
+    public static async Task<IResult> Post(Guid caseId, HttpContext http, CaseWriter writer, CancellationToken ct)
+    {
+        var (expectedVersion, badIfMatch) = RecordingContext.ExpectedVersion(http.Request);
+        if (badIfMatch is not null) return Problems.Invalid(badIfMatch);
+        var (body, invalidJson) = await RequestJson.ReadAsync(http.Request, ct);
+        if (invalidJson is not null) return invalidJson;
+        if (body is not JsonObject json) return Problems.Invalid("$", "the body must be an object: { \"entries\": [...] }");
+        var errors = new ValidationErrors();
+        EntryRequests.RejectOtherFields(json, errors, "entries");
+        var entries = EntryRequests.ReadList(json, "entries", errors, writer.Today);
+        if (errors.Any) return Problems.Invalid(errors);
+
+        var (written, problem) = await writer.AppendAsync(caseId, entries, expectedVersion, RecordingContext.From(http), "entries", ct);
+        if (problem is not null) return problem;
+        http.Response.Headers.ETag = $"\"{written!.Version}\"";
+        return Results.Json(
+            new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Version),
+            statusCode: StatusCodes.Status201Created);
+    }
+}

@@ -1,0 +1,40 @@
+using Marten;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.History;
+using TreatmentLedger.Projections;
+
+namespace TreatmentLedger.Api.Store;
+
+/// <summary>
+/// Loads what read routes fold. The current view is one document load; a replay (asOf or knownAt) folds the stream
+/// live, up to knownAt when given, from the store's own timestamps.
+/// </summary>
+public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
+{
+    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>
+    /// The answer of a read route: 400 for bad replay parameters, 404 for an unknown case, else the view
+    /// computed from the case as known at knownAt and seen from asOf.
+    /// </summary>
+    public async Task<IResult> ViewAsync(Guid caseId, HttpRequest request, Func<CaseHistory, ViewPoint, object> view, CancellationToken ct)
+    {
+        var (parameters, errors) = ReadParameters.From(request);
+        if (errors.Any) return Problems.Invalid(errors);
+        var history = await LoadAsync(caseId, parameters, ct);
+        if (history is null) return Problems.CaseNotFound(caseId);
+        return Results.Ok(view(history, new ViewPoint(parameters.AsOf, Today)));
+    }
+
+    public async Task<CaseHistory?> LoadAsync(Guid caseId, ReadParameters parameters, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        if (parameters.AsOf is null && parameters.KnownAt is null)
+            return (await session.LoadAsync<CaseLedger>(caseId, ct))?.History();
+
+        var events = await session.Events.FetchStreamAsync(caseId, timestamp: parameters.KnownAt, token: ct);
+        if (events.Count == 0)
+            return await session.Events.FetchStreamStateAsync(caseId, ct) is null ? null : new CaseHistory([]);
+        return new CaseHistory(events.Select(e => e.ToRecordedEntry()));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using TreatmentLedger.Entries;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace TreatmentLedger.Api.Store;
+
+/// <summary>The Marten event store: entry types, metadata, the case document and its inline projection.</summary>
+public static class Configuration
+{
+    public const string Schema = "ledger";
+
+    public static IServiceCollection AddLedgerStore(this IServiceCollection services, string connectionString)
+    {
+        services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = Schema;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
+                {
+                    // jsonb reorders keys, so the "type" discriminator of an entry may come after its payload.
+                    json.AllowOutOfOrderMetadataProperties = true;
+                    json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+                });
+
+                // Rich appends assign sequence, version and timestamp (from the app's TimeProvider) before the inline
+                // projection runs, so the case document carries them; Marten 9's default quick mode does not.
+                opts.Events.AppendMode = EventAppendMode.Rich;
+                opts.Events.MetadataConfig.EnableAll();
+                opts.Events.MetadataConfig.UserNameEnabled = true;
+                opts.Events.AddEventTypes(EntryTypes.ByName.Values);
+
+                opts.Projections.Add<CaseLedgerProjection>(ProjectionLifecycle.Inline);
+                opts.Schema.For<CaseLedger>()
+                    .Duplicate(x => x.PatientRef)
+                    .Duplicate(x => x.Status)
+                    .Duplicate(x => x.CurrentRegimen!)
+                    .Duplicate(x => x.UpdatedAt);
+            })
+            .ApplyAllDatabaseChangesOnStartup()
+            .UseLightweightSessions()
+            .IntegrateWithWolverine();
+
+        // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
+        services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
+        return services;
+    }
+}

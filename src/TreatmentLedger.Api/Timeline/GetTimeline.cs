@@ -1,0 +1,12 @@
+using TreatmentLedger.Api.Store;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Timeline;
+
+/// <summary><c>GET /cases/{caseId}/timeline</c>: entries and line bars in clinical order, by lane.</summary>
+public static class GetTimeline
+{
+    [WolverineGet("/cases/{caseId}/timeline")]
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, request, Projections.Timeline.Of, ct);
+}

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace TreatmentLedger.Entries;
+
+/// <summary>Entries to and from the case-file JSON shape: <c>type</c>, <c>occurredOn</c> and payload fields at top level.</summary>
+public static class EntryJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        AllowOutOfOrderMetadataProperties = true,
+    };
+
+    private static readonly Dictionary<string, Func<PayloadReader, ClinicalEntry>> ClinicalReaders = new()
+    {
+        [EntryTypes.CaseOpened] = CaseOpened.Read,
+        [EntryTypes.ImagingPerformed] = ImagingPerformed.Read,
+        [EntryTypes.BiopsyPerformed] = BiopsyPerformed.Read,
+        [EntryTypes.BiopsyReread] = BiopsyReread.Read,
+        [EntryTypes.MolecularTestReported] = MolecularTestReported.Read,
+        [EntryTypes.SurgeryPerformed] = SurgeryPerformed.Read,
+        [EntryTypes.PathologyReported] = PathologyReported.Read,
+        [EntryTypes.EmbolizationPerformed] = EmbolizationPerformed.Read,
+        [EntryTypes.RadiotherapyDelivered] = RadiotherapyDelivered.Read,
+        [EntryTypes.SystemicTherapyStarted] = SystemicTherapyStarted.Read,
+        [EntryTypes.CycleAdministered] = CycleAdministered.Read,
+        [EntryTypes.DoseAdjusted] = DoseAdjusted.Read,
+        [EntryTypes.SystemicTherapyStopped] = SystemicTherapyStopped.Read,
+        [EntryTypes.AdverseEventObserved] = AdverseEventObserved.Read,
+        [EntryTypes.ComplicationOccurred] = ComplicationOccurred.Read,
+        [EntryTypes.ResponseAssessed] = ResponseAssessed.Read,
+        [EntryTypes.ProgressionObserved] = ProgressionObserved.Read,
+        [EntryTypes.TreatmentDecisionRecorded] = TreatmentDecisionRecorded.Read,
+        [EntryTypes.PatientDied] = PatientDied.Read,
+    };
+
+    /// <summary>
+    /// Reads one entry. Every problem is added to <paramref name="errors"/> under its field path (prefixed by <paramref name="path"/>);
+    /// the result is null when anything was wrong. A clinical entry without entryId gets <see cref="Guid.Empty"/>: the caller assigns one.
+    /// </summary>
+    public static Entry? Read(JsonNode? node, string path, ValidationErrors errors, DateOnly today)
+    {
+        if (node is not JsonObject json)
+        {
+            errors.Add(path.Length == 0 ? "$" : path, "must be a JSON object");
+            return null;
+        }
+        var before = errors.Count;
+        var r = new PayloadReader(json, path, errors, today);
+        var type = r.RequiredString("type");
+        if (type.Length == 0) return null;
+        if (!EntryTypes.ByName.ContainsKey(type))
+        {
+            errors.Add(r.Nested("type"), $"'{type}' is not an entry type; one of: {string.Join(", ", EntryTypes.ByName.Keys)}");
+            return null;
+        }
+
+        Entry entry = type switch
+        {
+            EntryTypes.EntryRetracted => ReadRetraction(r),
+            EntryTypes.EntryCorrected => ReadCorrection(r),
+            _ => ReadClinical(r, type),
+        };
+        r.RejectUnknownFields();
+        return errors.Count == before ? entry : null;
+    }
+
+    private static ClinicalEntry ReadClinical(PayloadReader r, string type)
+    {
+        var entryId = r.OptionalGuid("entryId") ?? Guid.Empty;
+        var occurredOn = r.Date("occurredOn", required: true);
+        var endedOn = r.Date("endedOn", required: false);
+        if (occurredOn is { } start && endedOn is { } end && end.Latest < start.Earliest)
+            r.Errors.Add(r.Nested("endedOn"), $"'{end}' is before occurredOn '{start}'");
+        var payload = ClinicalReaders[type](r);
+        return payload with
+        {
+            EntryId = entryId,
+            OccurredOn = occurredOn,
+            EndedOn = endedOn,
+            Note = r.OptionalText("note"),
+            Source = r.OptionalString("source"),
+        };
+    }
+
+    private static EntryRetracted ReadRetraction(PayloadReader r)
+    {
+        r.Ignore("occurredOn");
+        return new EntryRetracted
+        {
+            EntryId = r.RequiredGuid("entryId"),
+            Reason = r.RequiredString("reason"),
+            Note = r.OptionalText("note"),
+            Source = r.OptionalString("source"),
+        };
+    }
+
+    private static EntryCorrected ReadCorrection(PayloadReader r)
+    {
+        r.Ignore("occurredOn");
+        var target = r.RequiredGuid("entryId");
+        var replacementJson = r.OptionalObject("replacement");
+        Entry? replacement = null;
+        if (replacementJson is null)
+            r.Errors.Add(r.Nested("replacement"), "is required: a whole entry with type, occurredOn and payload");
+        else
+        {
+            if (replacementJson["entryId"] is { } given && !(Guid.TryParse(given.GetValueKind() == JsonValueKind.String ? given.GetValue<string>() : "", out var id) && id == target))
+                r.Errors.Add(r.Nested("replacement.entryId"), "must be left out or equal the corrected entry's entryId");
+            var type = replacementJson["type"]?.GetValueKind() == JsonValueKind.String ? replacementJson["type"]!.GetValue<string>() : null;
+            if (type is EntryTypes.EntryCorrected or EntryTypes.EntryRetracted)
+                r.Errors.Add(r.Nested("replacement.type"), "a replacement is a clinical entry, not a correction or retraction");
+            else
+            {
+                var nested = new JsonObject(replacementJson.Where(p => p.Key != "entryId").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+                replacement = Read(nested, r.Nested("replacement"), r.Errors, r.Today);
+            }
+        }
+        return new EntryCorrected
+        {
+            EntryId = target,
+            Replacement = replacement is ClinicalEntry clinical ? clinical with { EntryId = target } : new PatientDied(),
+            Reason = r.RequiredString("reason"),
+            Note = r.OptionalText("note"),
+            Source = r.OptionalString("source"),
+        };
+    }
+
+    /// <summary>The entry in case-file shape, with <c>type</c> first.</summary>
+    public static JsonObject Write(Entry entry) => JsonSerializer.SerializeToNode(entry, Options)!.AsObject();
+
+    /// <summary>A canonical text of the entry's content, to tell a repeated post from a conflicting one.</summary>
+    public static string Fingerprint(Entry entry) => JsonSerializer.Serialize(entry, Options);
+}

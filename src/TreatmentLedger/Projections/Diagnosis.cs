@@ -1,0 +1,36 @@
+using TreatmentLedger.ClinicalDates;
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+
+namespace TreatmentLedger.Projections;
+
+public sealed record DiagnosisView(ClinicalDate On, string? Text);
+
+public static class Diagnosis
+{
+    /// <summary>Diagnosis is the first biopsy-performed, else case-opened.</summary>
+    public static ClinicalDate? DateOf(IEnumerable<EffectiveEntry> entries)
+    {
+        EffectiveEntry? opened = null;
+        foreach (var e in entries)
+        {
+            if (e.Entry is BiopsyPerformed) return e.Date;
+            if (e.Entry is CaseOpened) opened ??= e;
+        }
+        return opened?.Date;
+    }
+
+    /// <summary>The diagnosis date, and the latest diagnosis text given by a biopsy or an expert re-read.</summary>
+    public static DiagnosisView? Of(IReadOnlyList<EffectiveEntry> entries)
+    {
+        if (DateOf(entries) is not { } on) return null;
+        var text = entries.Select(e => e.Entry switch
+            {
+                BiopsyReread reread => reread.Diagnosis,
+                BiopsyPerformed biopsy => biopsy.Diagnosis,
+                _ => null,
+            })
+            .LastOrDefault(t => t is not null);
+        return new DiagnosisView(on, text);
+    }
+}

@@ -1,0 +1,75 @@
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+
+namespace TreatmentLedger.Recording;
+
+/// <summary>What to do with one submitted entry: append it, or answer with the identical entry already recorded.</summary>
+public sealed record PlannedEntry(Entry Entry, RecordedEntry? AlreadyRecorded)
+{
+    public bool IsNew => AlreadyRecorded is null;
+}
+
+public enum RefusalKind
+{
+    /// <summary>The entryId is already recorded with other content (409).</summary>
+    Conflict,
+
+    /// <summary>The entry breaks a clinical rule (422).</summary>
+    RuleBroken,
+}
+
+public sealed record Refusal(int Index, RefusalKind Kind, string Detail);
+
+/// <summary>
+/// Decides, without any I/O, what recording a list of entries on a case amounts to. Entries are judged in order,
+/// each against the case as the entries before it leave it. One refusal refuses them all.
+/// </summary>
+public static class RecordingPlan
+{
+    public static (IReadOnlyList<PlannedEntry> Plan, Refusal? Refusal) Decide(
+        CaseHistory history, IReadOnlyList<Entry> entries, DateTimeOffset now, Func<Guid> newId)
+    {
+        var working = history.Recorded.ToList();
+        var plan = new List<PlannedEntry>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            var existing = FindSame(working, entry);
+            if (existing is not null)
+            {
+                if (EntryJson.Fingerprint(existing.Entry) != EntryJson.Fingerprint(entry))
+                    return (plan, new Refusal(i, RefusalKind.Conflict,
+                        $"entry {entry.EntryId} is already recorded on this case with other content; post a correction to change it"));
+                plan.Add(new PlannedEntry(entry, existing));
+                continue;
+            }
+
+            if (entry is ClinicalEntry clinical && clinical.EntryId == Guid.Empty)
+                entry = clinical with { EntryId = newId() };
+            var violation = CaseRules.Violation(new CaseHistory(working), entry);
+            if (violation is not null)
+                return (plan, new Refusal(i, RefusalKind.RuleBroken, violation));
+
+            plan.Add(new PlannedEntry(entry, null));
+            var last = working.Count == 0 ? null : working[^1];
+            working.Add(new RecordedEntry(entry, (last?.Sequence ?? 0) + 1, (last?.Version ?? 0) + 1, now, null, null));
+        }
+        return (plan, null);
+    }
+
+    /// <summary>
+    /// The recorded entry a submission repeats: the clinical entry with its entryId, or, for a correction or
+    /// retraction, the latest one of the same kind on the same entry (an identical one repeats it; any other acts anew).
+    /// </summary>
+    private static RecordedEntry? FindSame(List<RecordedEntry> recorded, Entry entry) => entry switch
+    {
+        ClinicalEntry { EntryId: var id } when id != Guid.Empty =>
+            recorded.FirstOrDefault(r => r.Entry is ClinicalEntry && r.Entry.EntryId == id),
+        CorrectionEntry correction =>
+            recorded.LastOrDefault(r => r.Entry.GetType() == correction.GetType() && r.Entry.EntryId == correction.EntryId) is { } latest
+            && EntryJson.Fingerprint(latest.Entry) == EntryJson.Fingerprint(correction)
+                ? latest
+                : null,
+        _ => null,
+    };
+}

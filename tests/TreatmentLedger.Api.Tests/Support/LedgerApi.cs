@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Alba;
+
+namespace TreatmentLedger.Api.Tests.Support;
+
+/// <summary>Plain HTTP calls through Alba, answering the status and the parsed JSON body.</summary>
+public sealed class LedgerApi(IAlbaHost host)
+{
+    public sealed record Response(int Status, JsonNode? Body, IScenarioResult Raw)
+    {
+        public JsonObject Json => Body!.AsObject();
+        public string? Header(string name) => Raw.Context.Response.Headers[name].ToString() is { Length: > 0 } v ? v : null;
+    }
+
+    public Task<Response> Post(string url, string json, params (string Name, string Value)[] headers) =>
+        Send(s =>
+        {
+            s.Post.RawJson(json).ToUrl(url);
+            foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
+        });
+
+    public Task<Response> Post(string url, JsonNode json, params (string Name, string Value)[] headers) =>
+        Post(url, json.ToJsonString(), headers);
+
+    public Task<Response> Get(string url) => Send(s => s.Get.Url(url));
+
+    private async Task<Response> Send(Action<Scenario> configure)
+    {
+        var result = await host.Scenario(s =>
+        {
+            configure(s);
+            s.IgnoreStatusCode();
+        });
+        var text = await result.ReadAsTextAsync();
+        var contentType = result.Context.Response.ContentType ?? "";
+        var body = text.Length > 0 && contentType.Contains("json") ? JsonNode.Parse(text) : null;
+        return new Response(result.Context.Response.StatusCode, body, result);
+    }
+
+    /// <summary>Opens a case and answers its id.</summary>
+    public async Task<Guid> OpenCase(string patientRef = "TEST-0001", string occurredOn = "2015-03")
+    {
+        var response = await Post("/cases", $$"""{ "patientRef": "{{patientRef}}", "sex": "female", "birthYear": 1980, "occurredOn": "{{occurredOn}}" }""");
+        Assert.Equal(201, response.Status);
+        return response.Json["caseId"]!.GetValue<Guid>();
+    }
+
+    public async Task<long> Version(Guid caseId)
+    {
+        var log = await Get($"/cases/{caseId}/entries");
+        Assert.Equal(200, log.Status);
+        return log.Json["version"]!.GetValue<long>();
+    }
+}

@@ -1,0 +1,60 @@
+using Alba;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using TreatmentLedger.Api.Hosting;
+
+namespace TreatmentLedger.Api.Tests.Support;
+
+/// <summary>
+/// One API host over a real PostgreSQL for the whole collection: the server named by LEDGER_TEST_CONNECTION_STRING,
+/// else a throwaway cluster started from the machine's PostgreSQL binaries.
+/// </summary>
+public sealed class LedgerFixture : IAsyncLifetime
+{
+    private EmbeddedPostgres? _postgres;
+
+    public IAlbaHost Host { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION_STRING") is { Length: > 0 } given
+            ? given
+            : (_postgres = await EmbeddedPostgres.StartThrowawayAsync()).ConnectionString;
+        Environment.SetEnvironmentVariable("LEDGER_CONNECTION_STRING", ConnectionString);
+        Environment.SetEnvironmentVariable("LEDGER_DEMO", "0");
+        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
+    }
+
+    /// <summary>Every test starts from an empty store and the real clock.</summary>
+    public async Task ResetAsync()
+    {
+        Clock.Offset = TimeSpan.Zero;
+        await Host.ResetAllMartenDataAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LedgerCollection : ICollectionFixture<LedgerFixture>
+{
+    public const string Name = "ledger";
+}
+
+/// <summary>Base of the API tests: a clean store before each test, and helpers for the HTTP calls.</summary>
+[Collection(LedgerCollection.Name)]
+public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
+{
+    protected LedgerFixture Fixture { get; } = fixture;
+    protected IAlbaHost Host => Fixture.Host;
+    protected LedgerApi Api => new(Fixture.Host);
+
+    public Task InitializeAsync() => Fixture.ResetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+}
