@@ -13,6 +13,7 @@ await using var embedded = settings.ConnectionString is null ? await EmbeddedPos
 var connectionString = settings.ConnectionString ?? embedded!.ConnectionString;
 
 builder.WebHost.UseUrls(settings.BaseUrl);
+builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerStore(connectionString);

@@ -442,4 +442,18 @@ public sealed class EntryJsonTests
         Assert.NotEqual(EntryJson.Fingerprint(a), EntryJson.Fingerprint(b));
         Assert.Equal(EntryJson.Fingerprint(a), EntryJson.Fingerprint(c));
     }
+
+    [Theory]
+    [InlineData("54", "54.0", true)]
+    [InlineData("54", "54.00", true)]
+    [InlineData("54", "5.4e1", true)]
+    [InlineData("54", "54.5", false)]
+    public void Numbers_are_compared_by_value_not_by_spelling(string one, string other, bool same)
+    {
+        const string template = """{ "type": "radiotherapy-delivered", "entryId": "0b4c5a1e-7a41-4d5e-9a6e-1f3f3a6c2d09", "occurredOn": "2011-10", "site": "axilla", "technique": "IMRT", "totalDoseGy": DOSE, "fractions": 25 }""";
+        var a = Read(template.Replace("DOSE", one, StringComparison.Ordinal)).Entry!;
+        var b = Read(template.Replace("DOSE", other, StringComparison.Ordinal)).Entry!;
+
+        Assert.Equal(same, EntryJson.Fingerprint(a) == EntryJson.Fingerprint(b));
+    }
 }

@@ -10,7 +10,7 @@ namespace TreatmentLedger.Api.Hosting;
 /// Loads the founding case (ops/demo/imt-alk-case.json, embedded in this assembly) at start-up, once:
 /// a case with the demo's patientRef already in the store is left as it is.
 /// </summary>
-public sealed class DemoCase(IDocumentStore store, CaseWriter writer, ILogger<DemoCase> logger) : IHostedService
+public sealed class DemoCase(IDocumentStore store, CaseWriter writer, LedgerSettings settings, ILogger<DemoCase> logger) : IHostedService
 {
     public const string ResourceName = "demo-case.json";
 
@@ -30,14 +30,14 @@ public sealed class DemoCase(IDocumentStore store, CaseWriter writer, ILogger<De
             var existing = await session.Query<CaseLedger>().Where(c => c.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
             if (existing.Count > 0)
             {
-                logger.LogInformation("Demo case {PatientRef} already loaded as case {CaseId}", patientRef, existing[0]);
+                logger.LogInformation("Demo case {PatientRef} already loaded: {Url}", patientRef, $"{settings.BaseUrl}/cases/{existing[0]}");
                 return;
             }
         }
         var (written, problem) = await ImportCase.ImportAsync(file, writer, new RecordingContext("demo-loader", "demo-load"), ct);
         if (problem is not null || written is null)
             throw new InvalidOperationException("the demo case file was refused; run the tests to see why");
-        logger.LogInformation("Demo case {PatientRef} loaded as case {CaseId} with {Count} entries", patientRef, written.CaseId, written.Entries.Count);
+        logger.LogInformation("Demo case {PatientRef} loaded with {Count} entries: {Url}", patientRef, written.Entries.Count, $"{settings.BaseUrl}/cases/{written.CaseId}");
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

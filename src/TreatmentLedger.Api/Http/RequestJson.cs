@@ -10,7 +10,8 @@ public static class RequestJson
     {
         try
         {
-            var node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+            // A field given twice is malformed input (400); allowed, JsonObject would throw on first access (500).
+            var node = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: ct);
             return node is null ? (null, Problems.Invalid("$", "the body must be a JSON object")) : (node, null);
         }
         catch (JsonException e)

@@ -28,8 +28,9 @@ public static class RecordBatch
         var (written, problem) = await writer.AppendAsync(caseId, entries, expectedVersion, RecordingContext.From(http), "entries", ct);
         if (problem is not null) return problem;
         http.Response.Headers.ETag = $"\"{written!.Version}\"";
+        // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.
         return Results.Json(
-            new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Version),
+            new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Entries.Max(e => e.Version)),
             statusCode: StatusCodes.Status201Created);
     }
 }

@@ -18,7 +18,7 @@ public static class CaseLedgerSummary
             PatientRef = facts.PatientRef,
             Status = facts.Status,
             CurrentLineNumber = facts.CurrentLine?.Number,
-            CurrentRegimen = facts.CurrentLine?.Regimen,
+            CurrentRegimen = facts.CurrentLine?.Regimen.Trim(),
             CurrentLineActive = facts.CurrentLine?.Active ?? false,
             LineCount = facts.LineCount,
             LastProgressionOn = facts.LastProgressionOn?.ToString(),

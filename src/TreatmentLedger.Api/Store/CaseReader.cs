@@ -15,15 +15,19 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
 
     /// <summary>
     /// The answer of a read route: 400 for bad replay parameters, 404 for an unknown case, else the view
-    /// computed from the case as known at knownAt and seen from asOf.
+    /// computed from the case as known at knownAt and seen from asOf, as JSON.
     /// </summary>
-    public async Task<IResult> ViewAsync(Guid caseId, HttpRequest request, Func<CaseHistory, ViewPoint, object> view, CancellationToken ct)
+    public Task<IResult> ViewAsync(Guid caseId, HttpRequest request, Func<CaseHistory, ViewPoint, object> view, CancellationToken ct) =>
+        RespondAsync(caseId, request, (history, point) => Results.Ok(view(history, point)), ct);
+
+    /// <summary>As <see cref="ViewAsync"/>, but <paramref name="respond"/> builds the answer itself (e.g. an image).</summary>
+    public async Task<IResult> RespondAsync(Guid caseId, HttpRequest request, Func<CaseHistory, ViewPoint, IResult> respond, CancellationToken ct)
     {
         var (parameters, errors) = ReadParameters.From(request);
         if (errors.Any) return Problems.Invalid(errors);
         var history = await LoadAsync(caseId, parameters, ct);
         if (history is null) return Problems.CaseNotFound(caseId);
-        return Results.Ok(view(history, new ViewPoint(parameters.AsOf, Today)));
+        return respond(history, new ViewPoint(parameters.AsOf, Today));
     }
 
     public async Task<CaseHistory?> LoadAsync(Guid caseId, ReadParameters parameters, CancellationToken ct)
@@ -32,9 +36,8 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
         if (parameters.AsOf is null && parameters.KnownAt is null)
             return (await session.LoadAsync<CaseLedger>(caseId, ct))?.History();
 
+        // A case not yet recorded at knownAt is unknown then, like a case never recorded.
         var events = await session.Events.FetchStreamAsync(caseId, timestamp: parameters.KnownAt, token: ct);
-        if (events.Count == 0)
-            return await session.Events.FetchStreamStateAsync(caseId, ct) is null ? null : new CaseHistory([]);
-        return new CaseHistory(events.Select(e => e.ToRecordedEntry()));
+        return events.Count == 0 ? null : new CaseHistory(events.Select(e => e.ToRecordedEntry()));
     }
 }

@@ -15,31 +15,7 @@ public static class Configuration
 
     public static IServiceCollection AddLedgerStore(this IServiceCollection services, string connectionString)
     {
-        services.AddMarten(opts =>
-            {
-                opts.Connection(connectionString);
-                opts.DatabaseSchemaName = Schema;
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
-                {
-                    // jsonb reorders keys, so the "type" discriminator of an entry may come after its payload.
-                    json.AllowOutOfOrderMetadataProperties = true;
-                    json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-                });
-
-                // Rich appends assign sequence, version and timestamp (from the app's TimeProvider) before the inline
-                // projection runs, so the case document carries them; Marten 9's default quick mode does not.
-                opts.Events.AppendMode = EventAppendMode.Rich;
-                opts.Events.MetadataConfig.EnableAll();
-                opts.Events.MetadataConfig.UserNameEnabled = true;
-                opts.Events.AddEventTypes(EntryTypes.ByName.Values);
-
-                opts.Projections.Add<CaseLedgerProjection>(ProjectionLifecycle.Inline);
-                opts.Schema.For<CaseLedger>()
-                    .Duplicate(x => x.PatientRef)
-                    .Duplicate(x => x.Status)
-                    .Duplicate(x => x.CurrentRegimen!)
-                    .Duplicate(x => x.UpdatedAt);
-            })
+        services.AddMarten(opts => ConfigureStore(opts, connectionString))
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions()
             .IntegrateWithWolverine();
@@ -47,5 +23,32 @@ public static class Configuration
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
         services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
         return services;
+    }
+
+    /// <summary>Everything the store needs but the clock; also used on its own by the benchmark harness.</summary>
+    public static void ConfigureStore(StoreOptions opts, string connectionString)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = Schema;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
+        {
+            // jsonb reorders keys, so the "type" discriminator of an entry may come after its payload.
+            json.AllowOutOfOrderMetadataProperties = true;
+            json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+
+        // Rich appends assign sequence, version and timestamp (from the app's TimeProvider) before the inline
+        // projection runs, so the case document carries them; Marten 9's default quick mode does not.
+        opts.Events.AppendMode = EventAppendMode.Rich;
+        opts.Events.MetadataConfig.EnableAll();
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.Events.AddEventTypes(EntryTypes.ByName.Values);
+
+        opts.Projections.Add<CaseLedgerProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<CaseLedger>()
+            .Duplicate(x => x.PatientRef)
+            .Duplicate(x => x.Status)
+            .Duplicate(x => x.CurrentRegimen!)
+            .Duplicate(x => x.UpdatedAt);
     }
 }

@@ -132,5 +132,16 @@ public static class EntryJson
     public static JsonObject Write(Entry entry) => JsonSerializer.SerializeToNode(entry, Options)!.AsObject();
 
     /// <summary>A canonical text of the entry's content, to tell a repeated post from a conflicting one.</summary>
-    public static string Fingerprint(Entry entry) => JsonSerializer.Serialize(entry, Options);
+    public static string Fingerprint(Entry entry) => JsonSerializer.Serialize(entry, FingerprintOptions);
+
+    private static readonly JsonSerializerOptions FingerprintOptions = new(Options) { Converters = { new CanonicalDecimal() } };
+
+    /// <summary>54, 54.0 and 54.00 are one JSON number, though a decimal keeps the scale it was read with.</summary>
+    private sealed class CanonicalDecimal : JsonConverter<decimal>
+    {
+        public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDecimal();
+
+        public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+            writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
+    }
 }

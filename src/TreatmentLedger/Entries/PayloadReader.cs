@@ -65,8 +65,9 @@ public sealed class PayloadReader
             Error(field, "must be a string");
             return null;
         }
-        var value = node.GetValue<string>().Trim();
-        if (value.Length == 0)
+        // Kept as sent (nothing a client records is altered); views compare names trimmed and case-insensitive.
+        var value = node.GetValue<string>();
+        if (string.IsNullOrWhiteSpace(value))
         {
             Error(field, required ? "is required and must not be blank" : "must not be blank (leave the field out instead)");
             return null;
@@ -213,10 +214,11 @@ public sealed class PayloadReader
         for (var i = 0; i < array.Count; i++)
         {
             var item = array[i];
-            if (item is null || item.GetValueKind() != JsonValueKind.String || item.GetValue<string>().Trim().Length is 0 or > MaxStringLength)
+            if (item is null || item.GetValueKind() != JsonValueKind.String || string.IsNullOrWhiteSpace(item.GetValue<string>())
+                || item.GetValue<string>().Length > MaxStringLength)
                 Error($"{field}[{i}]", $"must be a non-blank string of at most {MaxStringLength} characters");
             else
-                values.Add(item.GetValue<string>().Trim());
+                values.Add(item.GetValue<string>());
         }
         return values;
     }

@@ -22,6 +22,13 @@ public sealed class CaseHistory
 
     public long Version => Recorded.Count == 0 ? 0 : Recorded.Max(e => e.Version);
 
+    /// <summary>The case with one more entry, recorded after all others (as it would be if appended now).</summary>
+    public CaseHistory With(Entry entry, DateTimeOffset recordedAt)
+    {
+        var last = Recorded.Count == 0 ? null : Recorded[^1];
+        return new CaseHistory([.. Recorded, new RecordedEntry(entry, (last?.Sequence ?? 0) + 1, (last?.Version ?? 0) + 1, recordedAt, null, null)]);
+    }
+
     /// <summary>What was known at an instant of record time: the entries recorded at or before it.</summary>
     public CaseHistory KnownAt(DateTimeOffset instant) => new(Recorded.Where(e => e.RecordedAt <= instant));
 

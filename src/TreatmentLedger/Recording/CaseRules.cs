@@ -5,23 +5,49 @@ namespace TreatmentLedger.Recording;
 
 /// <summary>
 /// The clinical rules of DOMAIN.md that a well-formed entry must also keep (broken: 422, nothing stored).
-/// Each new entry is judged against what the case holds before it, as corrections leave it.
+/// <see cref="RecordingPlan"/> applies them: each new entry against what the case holds before it, as corrections
+/// leave it, and the line rule against the case as the new entries leave it.
 /// </summary>
 public static class CaseRules
 {
     /// <summary>Entry types that need a line of systemic therapy active at their point of clinical order.</summary>
     private static readonly HashSet<Type> NeedActiveLine = [typeof(CycleAdministered), typeof(DoseAdjusted), typeof(SystemicTherapyStopped)];
 
-    /// <returns>Why the entry breaks a rule, or null when it keeps them all.</returns>
-    public static string? Violation(CaseHistory history, Entry entry) => entry switch
+    /// <summary>Every rule but the line rule, judged against what was recorded before the entry.</summary>
+    public static string? RecordTimeViolation(CaseHistory history, Entry entry) => entry switch
     {
         CaseOpened when history.Recorded.Count > 0 =>
             "the case is already opened; correct its case-opened entry to change it",
         EntryRetracted retraction => TargetViolation(history, retraction, null),
         EntryCorrected correction => TargetViolation(history, correction, correction.ClinicalReplacement),
-        ClinicalEntry clinical => DeathViolation(history, clinical) ?? ActiveLineViolation(history, clinical),
+        ClinicalEntry clinical => DeathViolation(history, clinical),
         _ => null,
     };
+
+    /// <summary>
+    /// The line rule, judged where the entry of <paramref name="sequence"/> falls in the clinical order of the case
+    /// <paramref name="after"/> it is recorded: cycle-administered, dose-adjusted and systemic-therapy-stopped need a
+    /// line active at that point. Judging the whole resulting case lets a batch or a case file list a line's start after
+    /// its cycles, and refuses a batch whose own stop leaves its cycles outside any line.
+    /// </summary>
+    public static string? LineViolation(CaseHistory after, long sequence)
+    {
+        var active = false;
+        foreach (var e in after.Effective)
+        {
+            if (e.Sequence == sequence)
+                return !NeedActiveLine.Contains(e.Entry.GetType()) || active
+                    ? null
+                    : $"no line of systemic therapy is active on {e.Date}: record its systemic-therapy-started first";
+            active = e.Entry switch
+            {
+                SystemicTherapyStarted => true,
+                SystemicTherapyStopped or PatientDied => false,
+                _ => active,
+            };
+        }
+        return null;
+    }
 
     private static string? TargetViolation(CaseHistory history, CorrectionEntry action, ClinicalEntry? replacement)
     {
@@ -47,32 +73,5 @@ public static class CaseRules
         if (entry.Date.Earliest > death.Date.Latest)
             return $"the entry is dated {entry.Date}, after the patient's death ({death.Date})";
         return null;
-    }
-
-    private static string? ActiveLineViolation(CaseHistory history, ClinicalEntry entry)
-    {
-        if (!NeedActiveLine.Contains(entry.GetType())) return null;
-        return IsLineActiveAt(history.Effective, entry.Date.Anchor)
-            ? null
-            : $"no line of systemic therapy is active on {entry.Date}: record its systemic-therapy-started first";
-    }
-
-    /// <summary>
-    /// Whether a line is active for a new entry anchored on <paramref name="anchor"/>: the new entry comes after
-    /// every entry anchored on or before it, since its sequence is the highest.
-    /// </summary>
-    public static bool IsLineActiveAt(IEnumerable<EffectiveEntry> clinicalOrder, DateOnly anchor)
-    {
-        var active = false;
-        foreach (var e in clinicalOrder.TakeWhile(e => e.Date.Anchor <= anchor))
-        {
-            active = e.Entry switch
-            {
-                SystemicTherapyStarted => true,
-                SystemicTherapyStopped or PatientDied => false,
-                _ => active,
-            };
-        }
-        return active;
     }
 }

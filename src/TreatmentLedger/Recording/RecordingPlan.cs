@@ -22,19 +22,21 @@ public sealed record Refusal(int Index, RefusalKind Kind, string Detail);
 
 /// <summary>
 /// Decides, without any I/O, what recording a list of entries on a case amounts to. Entries are judged in order,
-/// each against the case as the entries before it leave it. One refusal refuses them all.
+/// each against the case as the entries before it leave it, and the line rule against the case they all leave.
+/// One refusal refuses them all.
 /// </summary>
 public static class RecordingPlan
 {
     public static (IReadOnlyList<PlannedEntry> Plan, Refusal? Refusal) Decide(
         CaseHistory history, IReadOnlyList<Entry> entries, DateTimeOffset now, Func<Guid> newId)
     {
-        var working = history.Recorded.ToList();
+        var working = history;
         var plan = new List<PlannedEntry>();
+        var newSequences = new List<(long Sequence, int Index)>();
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            var existing = FindSame(working, entry);
+            var existing = FindSame(working.Recorded, entry);
             if (existing is not null)
             {
                 if (EntryJson.Fingerprint(existing.Entry) != EntryJson.Fingerprint(entry))
@@ -46,14 +48,18 @@ public static class RecordingPlan
 
             if (entry is ClinicalEntry clinical && clinical.EntryId == Guid.Empty)
                 entry = clinical with { EntryId = newId() };
-            var violation = CaseRules.Violation(new CaseHistory(working), entry);
+            var violation = CaseRules.RecordTimeViolation(working, entry);
             if (violation is not null)
                 return (plan, new Refusal(i, RefusalKind.RuleBroken, violation));
 
             plan.Add(new PlannedEntry(entry, null));
-            var last = working.Count == 0 ? null : working[^1];
-            working.Add(new RecordedEntry(entry, (last?.Sequence ?? 0) + 1, (last?.Version ?? 0) + 1, now, null, null));
+            working = working.With(entry, now);
+            newSequences.Add((working.Recorded[^1].Sequence, i));
         }
+
+        foreach (var (sequence, index) in newSequences)
+            if (CaseRules.LineViolation(working, sequence) is { } outside)
+                return (plan, new Refusal(index, RefusalKind.RuleBroken, outside));
         return (plan, null);
     }
 
@@ -61,7 +67,7 @@ public static class RecordingPlan
     /// The recorded entry a submission repeats: the clinical entry with its entryId, or, for a correction or
     /// retraction, the latest one of the same kind on the same entry (an identical one repeats it; any other acts anew).
     /// </summary>
-    private static RecordedEntry? FindSame(List<RecordedEntry> recorded, Entry entry) => entry switch
+    private static RecordedEntry? FindSame(IReadOnlyList<RecordedEntry> recorded, Entry entry) => entry switch
     {
         ClinicalEntry { EntryId: var id } when id != Guid.Empty =>
             recorded.FirstOrDefault(r => r.Entry is ClinicalEntry && r.Entry.EntryId == id),

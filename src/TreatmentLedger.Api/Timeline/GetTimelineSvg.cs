@@ -1,0 +1,17 @@
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Projections;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Timeline;
+
+/// <summary><c>GET /cases/{caseId}/timeline.svg</c>: the timeline drawn like Figure 1D of the founding report.</summary>
+public static class GetTimelineSvg
+{
+    [WolverineGet("/cases/{caseId}/timeline.svg")]
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.RespondAsync(caseId, request, (history, point) =>
+        {
+            var title = $"Case {history.Opening?.PatientRef ?? caseId.ToString()} — timeline";
+            return Results.Text(TimelineSvg.Render(Projections.Timeline.Of(history, point), title), "image/svg+xml");
+        }, ct);
+}

@@ -1,0 +1,88 @@
+using TreatmentLedger.Api.Tests.Support;
+
+namespace TreatmentLedger.Api.Tests;
+
+/// <summary>Many writers on one case: without If-Match every append lands once; with the same If-Match only one does.</summary>
+public sealed class ConcurrencyTests(LedgerFixture fixture) : LedgerTest(fixture)
+{
+    private const int Writers = 20;
+    private const int EntriesPerWriter = 10;
+
+    [Fact]
+    public async Task Concurrent_writers_without_If_Match_all_land_once_with_gapless_versions()
+    {
+        var caseId = await Api.OpenCase();
+        var ids = Enumerable.Range(0, Writers)
+            .Select(_ => Enumerable.Range(0, EntriesPerWriter).Select(_ => Guid.NewGuid()).ToArray())
+            .ToArray();
+
+        var answers = await Task.WhenAll(ids.Select(async writerIds =>
+        {
+            var statuses = new List<(int Status, long Version)>();
+            for (var i = 0; i < writerIds.Length; i++)
+            {
+                var response = await Api.PostEntry(caseId, Bodies.Imaging("2015-04", writerIds[i], findings: $"entry {i}"));
+                statuses.Add((response.Status, response.Status == 201 ? response.Json["version"]!.GetValue<long>() : -1));
+            }
+            return statuses;
+        }));
+
+        var all = answers.SelectMany(a => a).ToList();
+        Assert.All(all, a => Assert.Equal(201, a.Status));
+        // Every append answered a version of its own: 2..201.
+        Assert.Equal(Enumerable.Range(2, Writers * EntriesPerWriter).Select(v => (long)v), all.Select(a => a.Version).Order());
+
+        var log = await Api.Log(caseId);
+        Assert.Equal(1 + Writers * EntriesPerWriter, log.Count);
+        Assert.Equal(Enumerable.Range(1, 1 + Writers * EntriesPerWriter).Select(v => (long)v), log.Select(e => e["version"]!.GetValue<long>()));
+        Assert.Equal(1 + Writers * EntriesPerWriter, await Api.Version(caseId));
+        var logged = log.Skip(1).Select(e => e["entryId"]!.GetValue<Guid>()).ToList();
+        Assert.Equal(logged.Count, logged.Distinct().Count());
+        Assert.Equal(ids.SelectMany(w => w).Order(), logged.Order());
+        var sequences = log.Select(e => e["sequence"]!.GetValue<long>()).ToList();
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.Equal(sequences.Count, sequences.Distinct().Count());
+
+        // Each writer's own entries landed in the order it sent them.
+        foreach (var writerIds in ids)
+        {
+            var positions = writerIds.Select(id => logged.IndexOf(id)).ToList();
+            Assert.Equal(positions.Order(), positions);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_sending_the_same_If_Match_get_one_201_and_the_rest_409()
+    {
+        const int contenders = 10;
+        var caseId = await Api.OpenCase();
+        Assert.Equal(201, (await Api.PostEntry(caseId, Bodies.Imaging("2015-04"))).Status);
+        var before = await Api.Snapshot(caseId);
+        var ids = Enumerable.Range(0, contenders).Select(_ => Guid.NewGuid()).ToArray();
+
+        var responses = await Task.WhenAll(ids.Select(id =>
+            Api.PostEntry(caseId, Bodies.Imaging("2015-05", id), ("If-Match", $"\"{before.Version}\""))));
+
+        var winners = responses.Where(r => r.Status == 201).ToList();
+        var winner = Assert.Single(winners);
+        Assert.Equal(before.Version + 1, winner.Json["version"]!.GetValue<long>());
+        Assert.All(responses.Except(winners), r => r.AssertProblem(409));
+        Assert.Equal(new CaseSnapshot(before.Version + 1, before.EntryCount + 1), await Api.Snapshot(caseId));
+        var landed = (await Api.Log(caseId))[^1]["entryId"]!.GetValue<Guid>();
+        Assert.Equal(winner.Json["entryId"]!.GetValue<Guid>(), landed);
+        Assert.Contains(landed, ids);
+    }
+
+    [Fact]
+    public async Task Concurrent_repeats_of_one_entry_store_it_once_and_answer_alike()
+    {
+        var caseId = await Api.OpenCase();
+        var entry = Bodies.Imaging("2015-04", Guid.NewGuid());
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Api.PostEntry(caseId, entry)));
+
+        Assert.All(responses, r => Assert.Equal(201, r.Status));
+        Assert.Single(responses.Select(r => r.Json.ToJsonString()).Distinct());
+        Assert.Equal(new CaseSnapshot(2, 2), await Api.Snapshot(caseId));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Api.Tests.Support;
+
+namespace TreatmentLedger.Api.Tests;
+
+/// <summary>knownAt (record time), asOf (clinical time), corrections, and the inline document against the live fold.</summary>
+public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
+{
+    private static readonly string[] Views = ["", "/lines", "/progression-free-intervals", "/cumulative-dose", "/timeline", "/entries", "/export"];
+
+    private async Task<(Guid CaseId, Guid RadiotherapyId)> CaseWithRadiotherapy()
+    {
+        var caseId = await Api.OpenCase(occurredOn: "2011-01");
+        var rtId = Guid.NewGuid();
+        var rt = await Api.Post($"/cases/{caseId}/entries",
+            $$"""{ "type": "radiotherapy-delivered", "occurredOn": "2011-09", "entryId": "{{rtId}}", "site": "left axilla", "technique": "conventional", "totalDoseGy": 50, "fractions": 25 }""");
+        Assert.Equal(201, rt.Status);
+        return (caseId, rtId);
+    }
+
+    private async Task<JsonObject> Correct(Guid caseId, Guid entryId, string replacement)
+    {
+        var response = await Api.Post($"/cases/{caseId}/entries",
+            $$"""{ "type": "entry-corrected", "entryId": "{{entryId}}", "reason": "dose re-read from the RT record", "replacement": {{replacement}} }""");
+        Assert.Equal(201, response.Status);
+        return response.Json;
+    }
+
+    [Fact]
+    public async Task Known_at_an_instant_before_a_correction_the_old_dose_shows()
+    {
+        var (caseId, rtId) = await CaseWithRadiotherapy();
+        var beforeCorrection = Fixture.Clock.GetUtcNow();
+        Fixture.Clock.Offset = TimeSpan.FromMinutes(5);
+        await Correct(caseId, rtId,
+            """{ "type": "radiotherapy-delivered", "occurredOn": "2011-09", "site": "left axilla", "technique": "conventional", "totalDoseGy": 54, "fractions": 25 }""");
+
+        var then = await Api.Get($"/cases/{caseId}/cumulative-dose?knownAt={Uri.EscapeDataString(beforeCorrection.ToString("O"))}");
+        var now = await Api.Get($"/cases/{caseId}/cumulative-dose");
+
+        Assert.Equal(50m, then.Json["radiotherapy"]!["bySite"]![0]!["totalDoseGy"]!.GetValue<decimal>());
+        Assert.Equal(54m, now.Json["radiotherapy"]!["bySite"]![0]!["totalDoseGy"]!.GetValue<decimal>());
+        Assert.Equal(54.72, now.Json["radiotherapy"]!["bySite"]![0]!["eqd2Gy"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task The_audit_log_shows_what_a_correction_and_a_retraction_did_and_when()
+    {
+        var (caseId, rtId) = await CaseWithRadiotherapy();
+        var biopsy = await Api.Post($"/cases/{caseId}/entries",
+            """{ "type": "biopsy-performed", "occurredOn": "2011-02", "technique": "core", "site": "axilla" }""");
+        var biopsyId = biopsy.Json["entryId"]!.GetValue<Guid>();
+        var beforeChanges = Fixture.Clock.GetUtcNow();
+        Fixture.Clock.Offset = TimeSpan.FromMinutes(5);
+        var correction = await Correct(caseId, rtId,
+            """{ "type": "radiotherapy-delivered", "occurredOn": "2011-10", "site": "left axilla", "technique": "IMRT", "totalDoseGy": 50, "fractions": 25 }""");
+        var retraction = await Api.Post($"/cases/{caseId}/entries", $$"""{ "type": "entry-retracted", "entryId": "{{biopsyId}}", "reason": "another patient's sample" }""");
+        Assert.Equal(201, retraction.Status);
+
+        var log = (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var rt = log.Single(e => e["type"]!.GetValue<string>() == "radiotherapy-delivered");
+        Assert.Equal("corrected", rt["status"]!.GetValue<string>());
+        Assert.Equal(correction["sequence"]!.GetValue<long>(), rt["correctedBy"]!.GetValue<long>());
+        Assert.Equal("conventional", rt["technique"]!.GetValue<string>()); // the log keeps what was recorded
+        var retracted = log.Single(e => e["type"]!.GetValue<string>() == "biopsy-performed");
+        Assert.Equal("retracted", retracted["status"]!.GetValue<string>());
+        Assert.Equal(log.Select(e => e["sequence"]!.GetValue<long>()).Order(), log.Select(e => e["sequence"]!.GetValue<long>()));
+
+        var window = (await Api.Get($"/cases/{caseId}/entries?since={Uri.EscapeDataString(beforeChanges.ToString("O"))}")).Json;
+        Assert.Equal(2, window["entries"]!.AsArray().Count);
+        Assert.Equal(rtId, window["changes"]!["corrected"]!.AsArray().Single()!.GetValue<Guid>());
+        Assert.Equal(biopsyId, window["changes"]!["retracted"]!.AsArray().Single()!.GetValue<Guid>());
+        Assert.Empty(window["changes"]!["added"]!.AsArray());
+
+        var knownBefore = (await Api.Get($"/cases/{caseId}/entries?until={Uri.EscapeDataString(beforeChanges.ToString("O"))}")).Json;
+        Assert.All(knownBefore["entries"]!.AsArray(), e => Assert.Equal("active", e!["status"]!.GetValue<string>()));
+        Assert.Equal(3, knownBefore["entries"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Every_view_from_the_inline_document_equals_the_live_fold_of_the_stream_also_after_corrections()
+    {
+        var imported = await Api.Post("/cases/import", DemoCase.Read());
+        var caseId = imported.Json["caseId"]!.GetValue<Guid>();
+        var log = (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray();
+        var crizotinibStart = log.Single(e => e!["type"]!.GetValue<string>() == "systemic-therapy-started" && e["regimen"]!.GetValue<string>() == "crizotinib")!;
+        var firstResponse = log.First(e => e!["type"]!.GetValue<string>() == "response-assessed")!;
+        await Correct(caseId, crizotinibStart["entryId"]!.GetValue<Guid>(),
+            """{ "type": "systemic-therapy-started", "occurredOn": "2012-03", "regimen": "crizotinib", "therapyClass": "targeted" }""");
+        Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
+            $$"""{ "type": "entry-retracted", "entryId": "{{firstResponse["entryId"]}}", "reason": "duplicate" }""")).Status);
+
+        // knownAt far ahead forces the live fold over the same stream.
+        var live = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddYears(1).ToString("O"));
+        foreach (var view in Views)
+        {
+            var fromDocument = await Api.Get($"/cases/{caseId}{view}");
+            var fromStream = await Api.Get($"/cases/{caseId}{view}?knownAt={live}");
+            Assert.Equal(200, fromDocument.Status);
+            Assert.Equal(fromDocument.Body!.ToJsonString(), fromStream.Body!.ToJsonString());
+        }
+
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        var document = await session.LoadAsync<CaseLedger>(caseId);
+        var folded = await session.Events.AggregateStreamAsync<CaseLedger>(caseId);
+        Assert.NotNull(document);
+        Assert.NotNull(folded);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(folded), System.Text.Json.JsonSerializer.Serialize(document));
+        Assert.Equal("2012-03", (await Api.Get($"/cases/{caseId}/lines")).Json["lines"]!.AsArray()
+            .Single(l => l!["regimen"]!.GetValue<string>() == "crizotinib")!["startedOn"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Read_routes_refuse_malformed_replay_parameters_and_unknown_cases()
+    {
+        var caseId = await Api.OpenCase();
+        foreach (var view in Views)
+        {
+            var badAsOf = await Api.Get($"/cases/{caseId}{view}?asOf=2021-02-30");
+            Assert.Equal(400, badAsOf.Status);
+            Assert.NotNull(badAsOf.Json["errors"]!["asOf"]);
+            var badKnownAt = await Api.Get($"/cases/{caseId}{view}?knownAt=yesterday");
+            Assert.Equal(400, badKnownAt.Status);
+            Assert.NotNull(badKnownAt.Json["errors"]!["knownAt"]);
+            Assert.Equal(404, (await Api.Get($"/cases/{Guid.NewGuid()}{view}")).Status);
+        }
+        var badAlphaBeta = await Api.Get($"/cases/{caseId}/cumulative-dose?alphaBeta=0");
+        Assert.Equal(400, badAlphaBeta.Status);
+        Assert.NotNull(badAlphaBeta.Json["errors"]!["alphaBeta"]);
+    }
+
+    [Fact]
+    public async Task Known_at_before_the_case_existed_it_is_not_found()
+    {
+        var before = Fixture.Clock.GetUtcNow().AddMinutes(-1);
+        var caseId = await Api.OpenCase();
+
+        Assert.Equal(404, (await Api.Get($"/cases/{caseId}?knownAt={Uri.EscapeDataString(before.ToString("O"))}")).Status);
+    }
+}
