@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TreatmentLedger.ClinicalDates;
 
 namespace TreatmentLedger.Tests;
@@ -99,5 +100,18 @@ public sealed class DurationTests
     {
         Assert.Equal(months, Duration.ToMonths(days));
         Assert.Equal(Math.Round(days / 30.4375, 1), Duration.ToMonths(days));
+    }
+}
+
+public sealed class DurationJsonTests
+{
+    [Fact]
+    public void Months_are_written_with_one_decimal_as_the_contract_shows()
+    {
+        var json = JsonSerializer.Serialize(
+            Duration.Between(ClinicalDate.Parse("2012-02"), ClinicalDate.Parse("2021-08")),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+        Assert.Equal("""{"days":3469,"minDays":3441,"maxDays":3499,"months":114.0,"minMonths":113.1,"maxMonths":115.0,"censored":false}""", json);
     }
 }

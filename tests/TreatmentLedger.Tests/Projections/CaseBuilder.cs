@@ -1,26 +1,25 @@
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
+using TreatmentLedger.Tests.Support;
 
 namespace TreatmentLedger.Tests.Projections;
 
-/// <summary>Builds a case's history entry by entry, as the store would record it (sequence, version, one minute apart).</summary>
+/// <summary>Builds a case's history entry by entry, each entry answered so that tests can correct or retract it.</summary>
 public sealed class CaseBuilder
 {
-    public static readonly DateTimeOffset FirstRecordedAt = new(2024, 1, 1, 8, 0, 0, TimeSpan.Zero);
-    private readonly List<RecordedEntry> _recorded = [];
+    private readonly HistoryBuilder _history = new();
 
-    public static ClinicalDate D(string text) => ClinicalDate.Parse(text);
+    public static ClinicalDate D(string text) => E.D(text);
 
-    public CaseHistory History => new(_recorded);
+    public CaseHistory History => _history.Build();
 
-    public DateTimeOffset LastRecordedAt => _recorded[^1].RecordedAt;
+    public DateTimeOffset LastRecordedAt => _history.LastRecordedAt;
 
     public T Add<T>(T entry) where T : Entry
     {
         if (entry is ClinicalEntry && entry.EntryId == Guid.Empty) entry = entry with { EntryId = Guid.NewGuid() };
-        var n = _recorded.Count + 1;
-        _recorded.Add(new RecordedEntry(entry, n, n, FirstRecordedAt.AddMinutes(n), "tester", "test"));
+        _history.Add(entry);
         return entry;
     }
 

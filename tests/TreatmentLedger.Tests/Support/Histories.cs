@@ -22,6 +22,8 @@ public sealed class HistoryBuilder
 
     public CaseHistory Build() => new(_recorded);
 
+    public DateTimeOffset LastRecordedAt => _recorded[^1].RecordedAt;
+
     /// <summary>A history that starts with a case-opened (2010-01), then holds <paramref name="entries"/> in that order.</summary>
     public static CaseHistory Of(params Entry[] entries) => new HistoryBuilder().Add(E.Opened()).Add(entries).Build();
 }
