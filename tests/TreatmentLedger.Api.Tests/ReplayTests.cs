@@ -116,6 +116,24 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
     }
 
     [Fact]
+    public async Task As_of_a_date_the_export_is_the_course_up_to_then_and_re_imports_as_such()
+    {
+        var imported = await Api.Post("/cases/import", DemoCase.Read());
+        var caseId = imported.Json["caseId"]!.GetValue<Guid>();
+
+        var log = (await Api.Get($"/cases/{caseId}/entries?asOf=2014-11-30")).Json["entries"]!.AsArray();
+        Assert.All(log.Skip(1), e => Assert.True(string.CompareOrdinal(e!["occurredOn"]!.GetValue<string>(), "2014-12") < 0));
+        var file = (await Api.Get($"/cases/{caseId}/export?asOf=2014-11-30")).Json;
+        Assert.Equal(log.Count - 1, file["entries"]!.AsArray().Count);
+
+        var replayed = await Api.Post("/cases/import", file);
+        Assert.Equal(201, replayed.Status);
+        var summary = (await Api.Get($"/cases/{replayed.Json["caseId"]}?asOf=2014-11-30")).Json;
+        Assert.Equal("crizotinib", summary["currentLine"]!["regimen"]!.GetValue<string>());
+        Assert.True(summary["currentLine"]!["active"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Read_routes_refuse_malformed_replay_parameters_and_unknown_cases()
     {
         var caseId = await Api.OpenCase();

@@ -9,7 +9,7 @@ namespace TreatmentLedger.Api.Audit;
 
 /// <summary>
 /// <c>GET /cases/{caseId}/entries</c>: every entry in sequence order with its metadata and status.
-/// <c>since</c>/<c>until</c> narrow it to what was recorded after one instant and up to another (statuses as known at
+/// <c>asOf</c> keeps the entries about what had happened by that clinical date; <c>since</c>/<c>until</c> narrow it to what was recorded after one instant and up to another (statuses as known at
 /// <c>until</c>), and <c>changes</c> sums up what that window added, corrected and retracted.
 /// </summary>
 public static class AuditLog
@@ -25,10 +25,10 @@ public static class AuditLog
 
         // Statuses are as known at the end of the window.
         var knownAt = Earliest(parameters.KnownAt, until);
-        var history = await reader.LoadAsync(caseId, parameters with { AsOf = null, KnownAt = knownAt }, ct);
+        var history = await reader.LoadAsync(caseId, parameters with { KnownAt = knownAt }, ct);
         if (history is null) return Problems.CaseNotFound(caseId);
 
-        var window = history.Recorded.Where(r => since is null || r.RecordedAt > since).ToList();
+        var window = history.RecordedUpTo(parameters.AsOf).Where(r => since is null || r.RecordedAt > since).ToList();
         return Results.Json(new JsonObject
         {
             ["caseId"] = caseId,

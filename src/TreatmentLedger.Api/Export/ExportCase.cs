@@ -15,17 +15,20 @@ public static class ExportCase
     {
         var (parameters, errors) = ReadParameters.From(request);
         if (errors.Any) return Problems.Invalid(errors);
-        var history = await reader.LoadAsync(caseId, parameters with { AsOf = null }, ct);
-        if (history is null || history.Recorded.Count == 0) return Problems.CaseNotFound(caseId);
-        return Results.Json(CaseFile(history), EntryJson.Options);
+        var history = await reader.LoadAsync(caseId, parameters, ct);
+        if (history is null) return Problems.CaseNotFound(caseId);
+        return Results.Json(CaseFile(history.RecordedUpTo(parameters.AsOf)), EntryJson.Options);
     }
 
-    /// <summary>Every recorded entry in sequence order, corrections and retractions included, with their entryIds.</summary>
-    public static JsonObject CaseFile(CaseHistory history)
+    /// <summary>
+    /// Every recorded entry in sequence order, corrections and retractions included, with their entryIds
+    /// (with asOf, only what had happened by then: a case file of the course up to that date).
+    /// </summary>
+    public static JsonObject CaseFile(IReadOnlyList<RecordedEntry> recorded)
     {
-        var opening = EntryJson.Write(history.Recorded[0].Entry);
+        var opening = EntryJson.Write(recorded[0].Entry);
         opening.Remove("type");
-        var entries = new JsonArray(history.Recorded.Skip(1).Select(r => (JsonNode)EntryJson.Write(r.Entry)).ToArray());
+        var entries = new JsonArray(recorded.Skip(1).Select(r => (JsonNode)EntryJson.Write(r.Entry)).ToArray());
         return new JsonObject { ["case"] = opening, ["entries"] = entries };
     }
 }

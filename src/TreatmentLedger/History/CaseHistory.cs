@@ -32,6 +32,20 @@ public sealed class CaseHistory
     /// <summary>What was known at an instant of record time: the entries recorded at or before it.</summary>
     public CaseHistory KnownAt(DateTimeOffset instant) => new(Recorded.Where(e => e.RecordedAt <= instant));
 
+    /// <summary>
+    /// The recorded entries about what had happened by a clinical date: the case-opened, the clinical entries anchored on
+    /// or before it, and the corrections and retractions of those (in sequence order). Null keeps everything.
+    /// </summary>
+    public IReadOnlyList<RecordedEntry> RecordedUpTo(DateOnly? asOf)
+    {
+        if (asOf is not { } day) return Recorded;
+        var kept = Recorded
+            .Where(r => r.Entry is CaseOpened || r.Entry is ClinicalEntry clinical && clinical.Date.Anchor <= day)
+            .Select(r => r.Entry.EntryId)
+            .ToHashSet();
+        return Recorded.Where(r => kept.Contains(r.Entry.EntryId)).ToList();
+    }
+
     public CaseOpened? Opening => Effective.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault();
 
     public IReadOnlyList<EffectiveEntry> Effective => _effective.Value;
