@@ -1,4 +1,5 @@
 using JasperFx;
+using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
@@ -25,7 +26,9 @@ builder.Host.UseWolverine(opts =>
 {
     // Under a test runner Wolverine would otherwise adopt the test assembly and find no endpoints.
     opts.ApplicationAssembly = typeof(Program).Assembly;
-    opts.UseRuntimeCompilation();
+    // The endpoint code is generated ahead (Internal/Generated, `dotnet run -- codegen write` after changing an
+    // endpoint): nothing is compiled at start-up, and a stale or missing file fails the host at once.
+    opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
     opts.Durability.Mode = DurabilityMode.Solo;
 });
 builder.Services.AddWolverineHttp();
