@@ -29,7 +29,8 @@ builder.Host.UseWolverine(opts =>
     // The endpoint code is generated ahead (Internal/Generated, `dotnet run -- codegen write` after changing an
     // endpoint): nothing is compiled at start-up, and a stale or missing file fails the host at once.
     opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
-    opts.Durability.Mode = DurabilityMode.Solo;
+    // Wolverine serves the HTTP endpoints only: no messaging, so no message store or background agents.
+    opts.Durability.Mode = DurabilityMode.MediatorOnly;
 });
 builder.Services.AddWolverineHttp();
 

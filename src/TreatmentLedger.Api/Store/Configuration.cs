@@ -4,7 +4,6 @@ using JasperFx.Events.Projections;
 using Marten;
 using TreatmentLedger.Entries;
 using Weasel.Core;
-using Wolverine.Marten;
 
 namespace TreatmentLedger.Api.Store;
 
@@ -17,8 +16,7 @@ public static class Configuration
     {
         services.AddMarten(opts => ConfigureStore(opts, connectionString))
             .ApplyAllDatabaseChangesOnStartup()
-            .UseLightweightSessions()
-            .IntegrateWithWolverine();
+            .UseLightweightSessions();
 
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
         services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
