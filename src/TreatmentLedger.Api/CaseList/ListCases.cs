@@ -2,6 +2,7 @@ using Marten;
 using Marten.Linq;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
+using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Projections;
 using Wolverine.Http;
@@ -17,14 +18,14 @@ public sealed class CaseRow
     public string? CurrentRegimen { get; init; }
     public bool CurrentLineActive { get; init; }
     public int LineCount { get; init; }
-    public string? LastProgressionOn { get; init; }
+    public ClinicalDate? LastProgressionOn { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
 public sealed record CaseListResponse(IReadOnlyList<CaseRow> Cases, long Total, int Page, int PageSize);
 
 /// <summary>
-/// <c>GET /cases?status=&amp;regimen=&amp;page=&amp;pageSize=</c>: one row a case, read from the summary columns of the case
+/// <c>GET /cases?status=&amp;regimen=&amp;page=&amp;pageSize=</c>: one row a case, read from the summary facts of the case
 /// documents (kept inline with every append), most recently updated first.
 /// </summary>
 public static class ListCases
@@ -46,8 +47,8 @@ public static class ListCases
 
         await using var session = store.QuerySession();
         IQueryable<CaseLedger> query = session.Query<CaseLedger>();
-        if (status.Length > 0) query = query.Where(c => c.Status == status);
-        if (regimen.Length > 0) query = query.Where(c => c.CurrentRegimen!.Equals(regimen, StringComparison.OrdinalIgnoreCase));
+        if (status.Length > 0) query = query.Where(c => c.Summary.Status == status);
+        if (regimen.Length > 0) query = query.Where(c => c.Summary.CurrentLine!.Regimen.Equals(regimen, StringComparison.OrdinalIgnoreCase));
         var rows = await ((IMartenQueryable<CaseLedger>)query)
             .Stats(out var stats)
             .OrderByDescending(c => c.UpdatedAt)
@@ -56,13 +57,13 @@ public static class ListCases
             .Select(c => new CaseRow
             {
                 CaseId = c.Id,
-                PatientRef = c.PatientRef,
-                Status = c.Status,
-                CurrentLineNumber = c.CurrentLineNumber,
-                CurrentRegimen = c.CurrentRegimen,
-                CurrentLineActive = c.CurrentLineActive,
-                LineCount = c.LineCount,
-                LastProgressionOn = c.LastProgressionOn,
+                PatientRef = c.Summary.PatientRef,
+                Status = c.Summary.Status,
+                CurrentLineNumber = c.Summary.CurrentLine!.Number,
+                CurrentRegimen = c.Summary.CurrentLine!.Regimen,
+                CurrentLineActive = c.Summary.CurrentLine!.Active,
+                LineCount = c.Summary.LineCount,
+                LastProgressionOn = c.Summary.LastProgressionOn,
                 UpdatedAt = c.UpdatedAt,
             })
             .ToListAsync(ct);

@@ -8,5 +8,5 @@ public static class GetCase
 {
     [WolverineGet("/cases/{caseId}")]
     public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, request, (history, point) => Projections.CaseSummary.Of(caseId, history, point), ct);
+        reader.SummaryAsync(caseId, request, ct);
 }

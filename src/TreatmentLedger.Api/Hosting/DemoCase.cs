@@ -27,7 +27,7 @@ public sealed class DemoCase(IDocumentStore store, CaseWriter writer, LedgerSett
         var patientRef = file["case"]!["patientRef"]!.GetValue<string>();
         await using (var session = store.QuerySession())
         {
-            var existing = await session.Query<CaseLedger>().Where(c => c.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
+            var existing = await session.Query<CaseLedger>().Where(c => c.Summary.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
             if (existing.Count > 0)
             {
                 logger.LogInformation("Demo case {PatientRef} already loaded: {Url}", patientRef, $"{settings.BaseUrl}/cases/{existing[0]}");

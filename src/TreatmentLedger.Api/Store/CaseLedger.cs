@@ -1,26 +1,32 @@
 using TreatmentLedger.History;
+using TreatmentLedger.Projections;
 
 namespace TreatmentLedger.Api.Store;
 
 /// <summary>
 /// The current state of one case, kept by the inline <see cref="CaseLedgerProjection"/> in the same transaction as
-/// every append: all recorded entries with their metadata (so the default read is one document load), and the
-/// summary columns that <c>GET /cases</c> filters and pages on.
+/// every append: all recorded entries with their metadata (what the write rules and replays by clinical date fold), and
+/// the summary facts that <c>GET /cases/{id}</c> shows and <c>GET /cases</c> filters and pages on.
 /// </summary>
 public sealed class CaseLedger
 {
     public Guid Id { get; set; }
-    public long Version { get; set; }
     public List<RecordedEntry> Entries { get; set; } = [];
-
-    public string PatientRef { get; set; } = "";
-    public string Status { get; set; } = "";
-    public int? CurrentLineNumber { get; set; }
-    public string? CurrentRegimen { get; set; }
-    public bool CurrentLineActive { get; set; }
-    public int LineCount { get; set; }
-    public string? LastProgressionOn { get; set; }
+    public CaseFacts Summary { get; set; } = null!;
     public DateTimeOffset UpdatedAt { get; set; }
 
     public CaseHistory History() => new(Entries);
+
+    /// <summary>The document for a case's recorded entries. Pure: no clock.</summary>
+    public static CaseLedger Build(Guid id, List<RecordedEntry> entries)
+    {
+        var history = new CaseHistory(entries);
+        return new CaseLedger
+        {
+            Id = id,
+            Entries = entries,
+            Summary = CaseFacts.Of(history, asOf: null),
+            UpdatedAt = entries.Max(e => e.RecordedAt),
+        };
+    }
 }

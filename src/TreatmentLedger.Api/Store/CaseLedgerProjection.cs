@@ -13,6 +13,6 @@ public sealed partial class CaseLedgerProjection : SingleStreamProjection<CaseLe
         // A new document each time: the snapshot may be the identity-mapped instance a writer fetched.
         var entries = new List<History.RecordedEntry>(snapshot?.Entries ?? []);
         entries.AddRange(events.Select(e => e.ToRecordedEntry()));
-        return (CaseLedgerSummary.Build(identity, entries), ActionType.Store);
+        return (CaseLedger.Build(identity, entries), ActionType.Store);
     }
 }

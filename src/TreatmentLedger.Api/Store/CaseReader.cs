@@ -30,14 +30,38 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
         return respond(history, new ViewPoint(parameters.AsOf, Today));
     }
 
+    /// <summary>
+    /// The case as known at knownAt: the document's recorded entries when knownAt is not given (asOf is a filter the
+    /// projections apply to them), else a live fold of the stream up to knownAt.
+    /// </summary>
     public async Task<CaseHistory?> LoadAsync(Guid caseId, ReadParameters parameters, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        if (parameters.AsOf is null && parameters.KnownAt is null)
+        if (parameters.KnownAt is null)
             return (await session.LoadAsync<CaseLedger>(caseId, ct))?.History();
 
         // A case not yet recorded at knownAt is unknown then, like a case never recorded.
         var events = await session.Events.FetchStreamAsync(caseId, timestamp: parameters.KnownAt, token: ct);
         return events.Count == 0 ? null : new CaseHistory(events.Select(e => e.ToRecordedEntry()));
+    }
+
+    /// <summary>
+    /// <c>GET /cases/{caseId}</c>. A current read loads only the summary facts the case document keeps (not its entries);
+    /// a replay computes them from the case as known at knownAt and seen from asOf.
+    /// </summary>
+    public async Task<IResult> SummaryAsync(Guid caseId, HttpRequest request, CancellationToken ct)
+    {
+        var (parameters, errors) = ReadParameters.From(request);
+        if (errors.Any) return Problems.Invalid(errors);
+        var point = new ViewPoint(parameters.AsOf, Today);
+        CaseFacts? facts;
+        if (parameters is { AsOf: null, KnownAt: null })
+        {
+            await using var session = store.QuerySession();
+            facts = await session.Query<CaseLedger>().Where(c => c.Id == caseId).Select(c => c.Summary).FirstOrDefaultAsync(ct);
+        }
+        else
+            facts = await LoadAsync(caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
+        return facts is null ? Problems.CaseNotFound(caseId) : Results.Ok(facts.View(caseId, point));
     }
 }

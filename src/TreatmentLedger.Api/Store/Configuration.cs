@@ -43,10 +43,10 @@ public static class Configuration
         opts.Events.AddEventTypes(EntryTypes.ByName.Values);
 
         opts.Projections.Add<CaseLedgerProjection>(ProjectionLifecycle.Inline);
+        // Columns for the dashboard list's filters and order (GET /cases).
         opts.Schema.For<CaseLedger>()
-            .Duplicate(x => x.PatientRef)
-            .Duplicate(x => x.Status)
-            .Duplicate(x => x.CurrentRegimen!)
+            .Duplicate(x => x.Summary.PatientRef)
+            .Duplicate(x => x.Summary.Status)
             .Duplicate(x => x.UpdatedAt);
     }
 }

@@ -121,6 +121,7 @@ public static class EntryJson
         return new EntryCorrected
         {
             EntryId = target,
+            // Without a valid replacement an error is recorded and this placeholder is never used.
             Replacement = replacement is ClinicalEntry clinical ? clinical with { EntryId = target } : new PatientDied(),
             Reason = r.RequiredString("reason"),
             Note = r.OptionalText("note"),

@@ -11,9 +11,62 @@ public static class CaseStatus
     public const string Deceased = "deceased";
 }
 
+/// <summary>The current line as the case document keeps it: facts only, no duration (that needs a censor date).</summary>
+public sealed record CurrentLineFacts(int Number, string Regimen, string TherapyClass, ClinicalDate StartedOn, ClinicalDate? StoppedOn,
+    string? StopReason, bool Active);
+
 /// <summary>The current line: the active one, else the last one with active false.</summary>
 public sealed record CurrentLine(int Number, string Regimen, string TherapyClass, ClinicalDate StartedOn, ClinicalDate? StoppedOn,
     string? StopReason, bool Active, Duration Duration);
+
+/// <summary>
+/// What <c>GET /cases/{id}</c> shows, but for the current line's duration: nothing here depends on the clock, so the
+/// case document stores it with every append and a current read needs neither the entries nor a fold.
+/// </summary>
+public sealed record CaseFacts(
+    string PatientRef,
+    string Sex,
+    int? BirthYear,
+    string Status,
+    DiagnosisView? Diagnosis,
+    CurrentLineFacts? CurrentLine,
+    int LineCount,
+    ClinicalDate? LastProgressionOn,
+    ClinicalDate? DiedOn,
+    long Version)
+{
+    /// <summary>The facts as of a clinical date (all entries without one).</summary>
+    public static CaseFacts Of(CaseHistory history, DateOnly? asOf)
+    {
+        var entries = ViewPoint.Until(history, asOf);
+        var lines = LineFold.Fold(entries);
+        var line = lines.LastOrDefault(l => l.Active) ?? lines.LastOrDefault();
+        var died = entries.FirstOrDefault(e => e.Entry is PatientDied)?.Date;
+        var opening = entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault();
+        return new CaseFacts(
+            opening?.PatientRef ?? "",
+            opening?.Sex ?? "unknown",
+            opening?.BirthYear,
+            died is not null ? CaseStatus.Deceased : line is { Active: true } ? CaseStatus.OnTreatment : CaseStatus.OffTreatment,
+            Projections.Diagnosis.Of(entries),
+            line is null ? null : new CurrentLineFacts(line.Number, line.Regimen, line.TherapyClass, line.StartedOn, line.StoppedOn, line.StopReason, line.Active),
+            lines.Count,
+            entries.LastOrDefault(e => e.Entry is ProgressionObserved)?.Date,
+            died,
+            history.Version);
+    }
+
+    /// <summary>The summary seen from a view point: an open current line is censored at asOf or today.</summary>
+    public CaseSummaryView View(Guid caseId, ViewPoint point) => new(
+        caseId, PatientRef, Sex, BirthYear, Status, Diagnosis,
+        CurrentLine is not { } line
+            ? null
+            : new CurrentLine(line.Number, line.Regimen, line.TherapyClass, line.StartedOn, line.StoppedOn, line.StopReason, line.Active,
+                line.StoppedOn is { } stopped
+                    ? Duration.Between(line.StartedOn, stopped)
+                    : Duration.Between(line.StartedOn, point.CensorDate, censored: true)),
+        LineCount, LastProgressionOn, DiedOn, Version);
+}
 
 /// <summary><c>GET /cases/{id}</c> (API.md).</summary>
 public sealed record CaseSummaryView(
@@ -28,44 +81,3 @@ public sealed record CaseSummaryView(
     ClinicalDate? LastProgressionOn,
     ClinicalDate? DiedOn,
     long Version);
-
-/// <summary>The facts behind a case's status, none of which depends on the clock (the case document stores them).</summary>
-public sealed record CaseFacts(string PatientRef, string Status, LineState? CurrentLine, int LineCount, ClinicalDate? LastProgressionOn, ClinicalDate? DiedOn)
-{
-    public static CaseFacts Of(IReadOnlyList<EffectiveEntry> entries)
-    {
-        var lines = LineFold.Fold(entries);
-        var current = lines.LastOrDefault(l => l.Active) ?? lines.LastOrDefault();
-        var died = entries.FirstOrDefault(e => e.Entry is PatientDied)?.Date;
-        var status = died is not null ? CaseStatus.Deceased : current is { Active: true } ? CaseStatus.OnTreatment : CaseStatus.OffTreatment;
-        return new CaseFacts(
-            entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault()?.PatientRef ?? "",
-            status, current, lines.Count,
-            entries.LastOrDefault(e => e.Entry is ProgressionObserved)?.Date,
-            died);
-    }
-}
-
-public static class CaseSummary
-{
-    public static CaseSummaryView Of(Guid caseId, CaseHistory history, ViewPoint point)
-    {
-        var entries = point.Select(history);
-        var facts = CaseFacts.Of(entries);
-        var opening = entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault();
-        var current = facts.CurrentLine is { } line ? Lines.View(line, point) : null;
-        return new CaseSummaryView(
-            caseId,
-            facts.PatientRef,
-            opening?.Sex ?? "unknown",
-            opening?.BirthYear,
-            facts.Status,
-            Diagnosis.Of(entries),
-            current is null ? null : new CurrentLine(current.Number, current.Regimen, current.TherapyClass, current.StartedOn,
-                current.StoppedOn, current.StopReason, current.Active, current.Duration),
-            facts.LineCount,
-            facts.LastProgressionOn,
-            facts.DiedOn,
-            history.Version);
-    }
-}

@@ -11,6 +11,9 @@ public sealed record ViewPoint(DateOnly? AsOf, DateOnly Today)
 {
     public ClinicalDate CensorDate => ClinicalDate.OnDay(AsOf ?? Today);
 
-    public IReadOnlyList<EffectiveEntry> Select(CaseHistory history) =>
-        AsOf is { } asOf ? history.Effective.Where(e => e.Date.Anchor <= asOf).ToList() : history.Effective;
+    public IReadOnlyList<EffectiveEntry> Select(CaseHistory history) => Until(history, AsOf);
+
+    /// <summary>The effective entries anchored on or before <paramref name="asOf"/> (all of them without it), in clinical order.</summary>
+    public static IReadOnlyList<EffectiveEntry> Until(CaseHistory history, DateOnly? asOf) =>
+        asOf is { } day ? history.Effective.Where(e => e.Date.Anchor <= day).ToList() : history.Effective;
 }

@@ -174,16 +174,16 @@ public sealed class LinesTests
         var c = new CaseBuilder();
         c.Open();
         c.Start("2016-01", "drug A");
-        Assert.Equal(CaseStatus.OnTreatment, CaseSummary.Of(Guid.Empty, c.History, Now).Status);
+        Assert.Equal(CaseStatus.OnTreatment, CaseFacts.Of(c.History, Now.AsOf).View(Guid.Empty, Now).Status);
 
         c.Stop("2016-05", "completed");
-        var summary = CaseSummary.Of(Guid.Empty, c.History, Now);
+        var summary = CaseFacts.Of(c.History, Now.AsOf).View(Guid.Empty, Now);
         Assert.Equal(CaseStatus.OffTreatment, summary.Status);
         Assert.False(summary.CurrentLine!.Active);
         Assert.Equal(1, summary.CurrentLine.Number);
 
         c.Died("2017-02");
-        summary = CaseSummary.Of(Guid.Empty, c.History, Now);
+        summary = CaseFacts.Of(c.History, Now.AsOf).View(Guid.Empty, Now);
         Assert.Equal(CaseStatus.Deceased, summary.Status);
         Assert.Equal(D("2017-02"), summary.DiedOn);
     }
