@@ -224,6 +224,24 @@ public sealed class RecordingPlanTests
     }
 
     [Fact]
+    public void A_batch_whose_own_death_comes_before_an_entry_listed_earlier_is_refused_at_that_entry()
+    {
+        var refusal = Refused(HistoryBuilder.Of(), E.Imaging("2024-03"), E.Died("2024-01"));
+
+        Assert.Equal(0, refusal.Index);
+        Assert.Contains("after the patient's death", refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_batch_with_two_deaths_is_refused_at_the_second()
+    {
+        var refusal = Refused(HistoryBuilder.Of(), E.Died("2024-01"), E.Imaging("2023-06"), E.Died("2023-12"));
+
+        Assert.Equal(2, refusal.Index);
+        Assert.Contains("already recorded", refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_batch_names_the_first_entry_that_breaks_a_rule()
     {
         var refusal = Refused(HistoryBuilder.Of(),

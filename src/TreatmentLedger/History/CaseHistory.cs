@@ -13,7 +13,15 @@ public sealed class CaseHistory
 
     public CaseHistory(IEnumerable<RecordedEntry> recorded)
     {
-        Recorded = recorded.OrderBy(e => e.Sequence).ToList();
+        var list = recorded.ToList();
+        // Recorded entries nearly always come in sequence order already: sort only when they do not.
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (list[i - 1].Sequence <= list[i].Sequence) continue;
+            list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+            break;
+        }
+        Recorded = list;
         _states = new Lazy<Dictionary<Guid, EntryState>>(ComputeStates);
         _effective = new Lazy<IReadOnlyList<EffectiveEntry>>(ComputeEffective);
     }

@@ -13,32 +13,50 @@ public static class CaseRules
     /// <summary>Entry types that need a line of systemic therapy active at their point of clinical order.</summary>
     private static readonly HashSet<Type> NeedActiveLine = [typeof(CycleAdministered), typeof(DoseAdjusted), typeof(SystemicTherapyStopped)];
 
-    /// <summary>Every rule but the line rule, judged against what was recorded before the entry.</summary>
+    /// <summary>The rules judged against what was recorded before the entry: a case is opened once, and a correction or
+    /// retraction names a clinical entry of the case that is not retracted.</summary>
     public static string? RecordTimeViolation(CaseHistory history, Entry entry) => entry switch
     {
         CaseOpened when history.Recorded.Count > 0 =>
             "the case is already opened; correct its case-opened entry to change it",
         EntryRetracted retraction => TargetViolation(history, retraction, null),
         EntryCorrected correction => TargetViolation(history, correction, correction.ClinicalReplacement),
-        ClinicalEntry clinical => DeathViolation(history, clinical),
         _ => null,
     };
 
     /// <summary>
-    /// The line rule, judged where the entry of <paramref name="sequence"/> falls in the clinical order of the case
-    /// <paramref name="after"/> it is recorded: cycle-administered, dose-adjusted and systemic-therapy-stopped need a
-    /// line active at that point. Judging the whole resulting case lets a batch or a case file list a line's start after
-    /// its cycles, and refuses a batch whose own stop leaves its cycles outside any line.
+    /// The rules judged on the case as a request leaves it, for the clinical entries the request <paramref name="added"/>
+    /// (by sequence), in one pass over its clinical order:
+    /// cycle-administered, dose-adjusted and systemic-therapy-stopped need a line active at their point of clinical order;
+    /// nothing may be dated after the death (its earliest day after the death's latest day); a case has one death.
+    /// Judging the resulting case lets a batch or case file list a late-recorded start after its cycles, and refuses a
+    /// batch whose own stop or death leaves its other entries outside a line or after the death.
     /// </summary>
-    public static string? LineViolation(CaseHistory after, long sequence)
+    /// <returns>The first added entry (lowest sequence) that breaks a rule, and why; null when none does.</returns>
+    public static (long Sequence, string Reason)? ResultViolation(CaseHistory after, IReadOnlySet<long> added)
     {
+        var effective = after.Effective;
+        var deaths = effective.Where(e => e.Entry is PatientDied).ToList();
+        // The death that counts: one recorded before the request if there is one, else the first the request lists.
+        var death = deaths.FirstOrDefault(d => !added.Contains(d.Sequence)) ?? deaths.MinBy(d => d.Sequence);
+        (long Sequence, string Reason)? first = null;
         var active = false;
-        foreach (var e in after.Effective)
+        foreach (var e in effective)
         {
-            if (e.Sequence == sequence)
-                return !NeedActiveLine.Contains(e.Entry.GetType()) || active
-                    ? null
-                    : $"no line of systemic therapy is active on {e.Date}: record its systemic-therapy-started first";
+            if (added.Contains(e.Sequence) && (first is null || e.Sequence < first.Value.Sequence))
+            {
+                var reason = e.Entry switch
+                {
+                    PatientDied when death is not null && e != death =>
+                        $"the patient's death is already recorded ({death.Date}); correct that entry to change it",
+                    not PatientDied when death is not null && e.Date.Earliest > death.Date.Latest =>
+                        $"the entry is dated {e.Date}, after the patient's death ({death.Date})",
+                    _ when NeedActiveLine.Contains(e.Entry.GetType()) && !active =>
+                        $"no line of systemic therapy is active on {e.Date}: record its systemic-therapy-started first",
+                    _ => null,
+                };
+                if (reason is not null) first = (e.Sequence, reason);
+            }
             active = e.Entry switch
             {
                 SystemicTherapyStarted => true,
@@ -46,7 +64,7 @@ public static class CaseRules
                 _ => active,
             };
         }
-        return null;
+        return first;
     }
 
     private static string? TargetViolation(CaseHistory history, CorrectionEntry action, ClinicalEntry? replacement)
@@ -61,17 +79,6 @@ public static class CaseRules
             return "a case-opened entry can only be replaced by a case-opened entry, and no other entry by one";
         if (action is EntryRetracted && target.Entry is CaseOpened)
             return "the case-opened entry cannot be retracted; correct it instead";
-        return null;
-    }
-
-    private static string? DeathViolation(CaseHistory history, ClinicalEntry entry)
-    {
-        var death = history.Effective.FirstOrDefault(e => e.Entry is PatientDied);
-        if (death is null) return null;
-        if (entry is PatientDied)
-            return $"the patient's death is already recorded ({death.Date}); correct that entry to change it";
-        if (entry.Date.Earliest > death.Date.Latest)
-            return $"the entry is dated {entry.Date}, after the patient's death ({death.Date})";
         return null;
     }
 }

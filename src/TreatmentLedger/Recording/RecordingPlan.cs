@@ -22,7 +22,7 @@ public sealed record Refusal(int Index, RefusalKind Kind, string Detail);
 
 /// <summary>
 /// Decides, without any I/O, what recording a list of entries on a case amounts to. Entries are judged in order,
-/// each against the case as the entries before it leave it, and the line rule against the case they all leave.
+/// each against what was recorded before it, and the clinical rules (line, death) against the case they all leave.
 /// One refusal refuses them all.
 /// </summary>
 public static class RecordingPlan
@@ -57,9 +57,9 @@ public static class RecordingPlan
             newSequences.Add((working.Recorded[^1].Sequence, i));
         }
 
-        foreach (var (sequence, index) in newSequences)
-            if (CaseRules.LineViolation(working, sequence) is { } outside)
-                return (plan, new Refusal(index, RefusalKind.RuleBroken, outside));
+        var added = newSequences.ToDictionary(n => n.Sequence, n => n.Index);
+        if (CaseRules.ResultViolation(working, added.Keys.ToHashSet()) is { } broken)
+            return (plan, new Refusal(added[broken.Sequence], RefusalKind.RuleBroken, broken.Reason));
         return (plan, null);
     }
 
