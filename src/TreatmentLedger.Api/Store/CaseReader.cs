@@ -11,6 +11,8 @@ namespace TreatmentLedger.Api.Store;
 /// </summary>
 public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
 {
+    private readonly string SummarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseLedger>()} where id = ?";
+
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     /// <summary>
@@ -57,8 +59,10 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
         CaseFacts? facts;
         if (parameters is { AsOf: null, KnownAt: null })
         {
+            // Plain SQL: the hottest read route skips LINQ translation, and PostgreSQL sends the summary alone.
             await using var session = store.QuerySession();
-            facts = await session.Query<CaseLedger>().Where(c => c.Id == caseId).Select(c => c.Summary).FirstOrDefaultAsync(ct);
+            var rows = await session.QueryAsync<CaseFacts>(SummarySql, ct, caseId);
+            facts = rows.Count == 0 ? null : rows[0];
         }
         else
             facts = await LoadAsync(caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
