@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using Marten;
+using Npgsql;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Recording;
+using TreatmentLedger.Benchmarks.Measurement;
+using TreatmentLedger.Benchmarks.Setup;
+using TreatmentLedger.Benchmarks.Workload;
+
+namespace TreatmentLedger.Benchmarks;
+
+/// <summary>What the scenarios share: the cluster, the store, the raw data source, the API process, and earlier results.</summary>
+public sealed class BenchContext : IAsyncDisposable
+{
+    public required Volumes Volumes { get; init; }
+    public required BenchCluster Cluster { get; init; }
+    public required DocumentStore Store { get; init; }
+    public required NpgsqlDataSource Raw { get; init; }
+    public required string ApiDll { get; init; }
+    public required string? PeerDir { get; init; }
+    public required CpuMonitor Cpu { get; init; }
+    public required CancellationToken Ct { get; init; }
+
+    public DateOnly Today { get; } = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    public RecordingContext Recording { get; } = new("bench", "bench-run");
+
+    public CaseWriter Writer => new(Store, TimeProvider.System);
+
+    public HttpClient Http { get; } = new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 64,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        UseCookies = false,
+    })
+    { Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>The API process the HTTP scenarios share (peak RSS is read from it at the end).</summary>
+    public ApiProcess? Api { get; set; }
+
+    /// <summary>Peak RSS of the cold-start processes, for the memory details.</summary>
+    public List<long> ColdStartPeaks { get; } = [];
+
+    /// <summary>The cases of the HTTP append scenario, read back by the current-read scenario.</summary>
+    public CaseStreams? HttpCases { get; set; }
+
+    /// <summary>The store-level append figure (per repetition), compared with the peer.</summary>
+    public IReadOnlyList<LoadResult>? StoreAppend { get; set; }
+
+    /// <summary>The peer's results, run once for both peer rows.</summary>
+    public PeerOutcome? Peer { get; set; }
+
+    /// <summary>Per-repetition time limit: generous, only there so that no loop runs unbounded.</summary>
+    public TimeSpan RepLimit => Volumes.Quick ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(5);
+
+    public Uri ApiUri(string path) => new(Api!.BaseAddress, path);
+
+    /// <summary>POSTs JSON to the API; null when it answered <paramref name="expected"/>, else the status and body.</summary>
+    public async Task<(string? Failure, string Body)> PostAsync(string path, byte[] body, int expected, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, ApiUri(path)) { Content = content };
+        request.Headers.Add(RecordingContext.RecordedByHeader, "bench");
+        using var response = await Http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return ((int)response.StatusCode == expected ? null : $"{(int)response.StatusCode} {Shorten(text)}", text);
+    }
+
+    /// <summary>GETs from the API, reading the whole body; null when it answered 200.</summary>
+    public async Task<string?> GetAsync(string path, CancellationToken ct)
+    {
+        using var response = await Http.GetAsync(ApiUri(path), HttpCompletionOption.ResponseContentRead, ct);
+        if ((int)response.StatusCode == 200) return null;
+        return $"{(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync(ct))}";
+    }
+
+    public static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Api is not null) await Api.DisposeAsync();
+        Http.Dispose();
+        await Raw.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+}

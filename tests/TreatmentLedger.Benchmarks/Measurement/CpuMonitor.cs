@@ -1,0 +1,118 @@
+using System.Globalization;
+
+namespace TreatmentLedger.Benchmarks.Measurement;
+
+/// <summary>
+/// Where the machine's CPU went (Linux /proc): the harness (with Node and its other children), the API process,
+/// the bench cluster's postgres processes, and everything else (other people's builds and tests share these cores).
+/// </summary>
+public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
+{
+    private readonly int _self = Environment.ProcessId;
+
+    /// <summary>Clock ticks per second of /proc (USER_HZ), 100 on Linux.</summary>
+    public const double TicksPerSecond = 100;
+
+    public readonly record struct Sample(long Busy, long Total, long Harness, long Api, long Postgres, DateTime At);
+
+    /// <summary>One interval: CPU seconds of each party, and the shares of the whole machine (all cores).</summary>
+    public readonly record struct Load(double Foreign, double Ours, double Seconds, double HarnessCpu, double ApiCpu, double PostgresCpu)
+    {
+        public override string ToString() =>
+            $"{(Foreign * 100).ToString("0", CultureInfo.InvariantCulture)} % of the machine's CPU went to other processes " +
+            $"(the benchmark's own: {(Ours * 100).ToString("0", CultureInfo.InvariantCulture)} %) over {Seconds.ToString("0", CultureInfo.InvariantCulture)} s";
+    }
+
+    public static bool Available => File.Exists("/proc/stat");
+
+    public Sample Take()
+    {
+        if (!Available) return default;
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        long At(int i) => i < cpu.Length ? cpu[i] : 0;
+        var busy = At(0) + At(1) + At(2) + At(5) + At(6) + At(7);
+        var total = busy + At(3) + At(4);
+        var (harness, api, postgres) = Ours();
+        return new Sample(busy, total, harness, api, postgres, DateTime.UtcNow);
+    }
+
+    public static Load Between(Sample a, Sample b)
+    {
+        var total = b.Total - a.Total;
+        if (total <= 0) return default;
+        var harness = Math.Max(0, b.Harness - a.Harness);
+        // A process that is gone (an API stopped) takes its ticks with it: never count negative time.
+        var api = Math.Max(0, b.Api - a.Api);
+        var postgres = Math.Max(0, b.Postgres - a.Postgres);
+        var ours = harness + api + postgres;
+        var foreign = Math.Max(0, b.Busy - a.Busy - ours);
+        return new Load((double)foreign / total, (double)ours / total, (b.At - a.At).TotalSeconds,
+            harness / TicksPerSecond, api / TicksPerSecond, postgres / TicksPerSecond);
+    }
+
+    /// <summary>Measures the load over <paramref name="interval"/>.</summary>
+    public async Task<Load> MeasureAsync(TimeSpan interval, CancellationToken ct)
+    {
+        var a = Take();
+        await Task.Delay(interval, ct);
+        return Between(a, Take());
+    }
+
+    /// <summary>
+    /// Waits, at most <paramref name="patience"/>, until other processes use less than <paramref name="threshold"/> of
+    /// the machine over two seconds. Returns the last load seen and how long it waited.
+    /// </summary>
+    public async Task<(Load Load, TimeSpan Waited)> WaitForQuietAsync(double threshold, TimeSpan patience, CancellationToken ct)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var load = await MeasureAsync(TimeSpan.FromSeconds(2), ct);
+            var waited = DateTime.UtcNow - started;
+            if (!Available || load.Foreign < threshold || waited >= patience) return (load, waited);
+        }
+    }
+
+    /// <summary>
+    /// CPU ticks of: the harness (its own, its reaped children's, its live descendants' but the API's), the API process,
+    /// and the cluster (the postmaster with its reaped backends, and its live children).
+    /// </summary>
+    private (long Harness, long Api, long Postgres) Ours()
+    {
+        var processes = new Dictionary<int, (int Parent, long Own, long Children)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                processes[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture),
+                    long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture),
+                    long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // The process ended while we looked.
+            }
+        }
+        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
+        var api = apiPid();
+        long Tree(int root, int? except)
+        {
+            if (!processes.TryGetValue(root, out var r)) return 0;
+            var ticks = r.Own + r.Children;
+            var stack = new Stack<int>(children[root]);
+            while (stack.Count > 0)
+            {
+                var pid = stack.Pop();
+                if (pid == except) continue;
+                ticks += processes[pid].Own;
+                foreach (var child in children[pid]) stack.Push(child);
+            }
+            return ticks;
+        }
+        var apiTicks = api is { } a && processes.TryGetValue(a, out var p) ? p.Own + p.Children : 0;
+        return (Tree(_self, api), apiTicks, postmasterPid() is { } pm ? Tree(pm, null) : 0);
+    }
+}

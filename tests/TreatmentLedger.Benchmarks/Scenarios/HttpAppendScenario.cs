@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using TreatmentLedger.Benchmarks.Measurement;
+using TreatmentLedger.Benchmarks.Report;
+using TreatmentLedger.Benchmarks.Workload;
+
+namespace TreatmentLedger.Benchmarks.Scenarios;
+
+/// <summary>
+/// Append over HTTP: 16 clients, one entry per <c>POST /cases/{id}/entries</c>, over 1,000 cases opened beforehand;
+/// against the raw single-row INSERT baseline on the same entries.
+/// </summary>
+public static class HttpAppendScenario
+{
+    public const string Name = "append over HTTP";
+    public const string Target = ">= 0.4x baseline";
+
+    public static async Task<ScenarioResult> RunAsync(BenchContext ctx)
+    {
+        var v = ctx.Volumes;
+        var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, seed: 100_000, ctx.Today);
+        var bodies = streams.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
+
+        // Open every case (not timed): POST /cases with its case-opened.
+        var open = Enumerable.Range(0, v.Clients).Select(w => Enumerable.Range(0, streams.Cases.Count).Where(c => c % v.Clients == w).Select(c =>
+            (Operation)(async ct =>
+            {
+                var (failure, body) = await ctx.PostAsync("/cases", bodies[c][0], 201, ct);
+                if (failure is null) streams.Ids[c] = Guid.Parse(JsonNode.Parse(body)!["caseId"]!.GetValue<string>());
+                return failure;
+            })).ToList()).ToList<IReadOnlyList<Operation>>();
+        var opened = await LoadRunner.RunAsync(open, ctx.RepLimit, ctx.Ct);
+        if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
+        await AppendBaseline.OpenAsync(ctx, streams);
+        ctx.HttpCases = streams;
+
+        var ledger = new Series("ledger (HTTP)");
+        var baseline = new Series("baseline (INSERT)");
+        IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan = [];
+        await Repetitions.RunPairedAsync(ctx.Cpu, Name, v.AppendWarmups, v.AppendReps,
+            ledger, async _ =>
+            {
+                plan = streams.NextRounds(v.Clients, v.AppendRoundsPerRep);
+                var workers = plan.Select(items => items.Select(item =>
+                {
+                    var path = $"/cases/{streams.Ids[item.Case]}/entries";
+                    var body = bodies[item.Case][item.Entry];
+                    return (Operation)(async ct => (await ctx.PostAsync(path, body, 201, ct)).Failure);
+                }).ToList()).ToList<IReadOnlyList<Operation>>();
+                return await LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
+            },
+            baseline, _ => AppendBaseline.RunAsync(ctx, streams, plan));
+
+        var ratio = ledger.Rate / baseline.Rate;
+        return new ScenarioResult(Name,
+            $"{Fmt.Rate(ledger.Rate, "entries/s")}; {ledger.Latency}",
+            $"{Fmt.Rate(baseline.Rate, "entries/s")}; {baseline.Latency}",
+            Fmt.Ratio(ratio), Target, ratio >= 0.4 && ledger.Failures == 0,
+            $"{v.Clients} clients, {v.AppendCases:N0} cases. {ledger.Problems}{baseline.Problems}".Trim(),
+            [
+                $"- Workload: {v.AppendCases:N0} generated cases opened with `POST /cases` (not timed); each repetition appends the next " +
+                $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case ({v.AppendCases * v.AppendRoundsPerRep:N0} requests), " +
+                $"one entry per `POST /cases/{{id}}/entries` without If-Match, {v.Clients} clients each owning every {v.Clients}th case. " +
+                $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured; cases hold 2 to {v.AppendEntriesPerCase} entries during the run.",
+                $"- Baseline: {AppendBaseline.Description}, the same entries (case-file JSON) right after each ledger repetition.",
+                $"- {ledger.Describe("entries/s")}",
+                $"- {baseline.Describe("entries/s")}",
+                $"- Ratio ledger/baseline: {Fmt.Ratio(ratio)} (target >= 0.4).",
+            ]);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TreatmentLedger.Benchmarks.Measurement;
+using TreatmentLedger.Benchmarks.Report;
+using TreatmentLedger.Benchmarks.Workload;
+
+namespace TreatmentLedger.Benchmarks.Scenarios;
+
+/// <summary>
+/// Append in the store: <c>CaseWriter.AppendAsync</c> on a bare DocumentStore configured as the API's, one entry per
+/// transaction, 16 in flight, over 1,000 cases; against the same raw INSERT baseline.
+/// </summary>
+public static class StoreAppendScenario
+{
+    public const string Name = "append in the store";
+    public const string Target = ">= 0.6x baseline";
+
+    /// <summary>The seed of the store cases; the peer appends the very same entries.</summary>
+    public const int Seed = 200_000;
+
+    public static async Task<ScenarioResult> RunAsync(BenchContext ctx)
+    {
+        var v = ctx.Volumes;
+        var writer = ctx.Writer;
+        var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, Seed, ctx.Today);
+
+        var open = Enumerable.Range(0, v.Clients).Select(w => Enumerable.Range(0, streams.Cases.Count).Where(c => c % v.Clients == w).Select(c =>
+            (Operation)(async ct =>
+            {
+                var (written, problem) = await writer.StartAsync([streams.Cases[c][0]], ctx.Recording, ct);
+                if (written is not null) streams.Ids[c] = written.CaseId;
+                return Describe(problem);
+            })).ToList()).ToList<IReadOnlyList<Operation>>();
+        var opened = await LoadRunner.RunAsync(open, ctx.RepLimit, ctx.Ct);
+        if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
+        await AppendBaseline.OpenAsync(ctx, streams);
+
+        var ledger = new Series("ledger (CaseWriter)");
+        var baseline = new Series("baseline (INSERT)");
+        IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan = [];
+        await Repetitions.RunPairedAsync(ctx.Cpu, Name, v.AppendWarmups, v.AppendReps,
+            ledger, async _ =>
+            {
+                plan = streams.NextRounds(v.Clients, v.AppendRoundsPerRep);
+                var workers = plan.Select(items => items.Select(item =>
+                {
+                    var id = streams.Ids[item.Case];
+                    var entry = streams.Cases[item.Case][item.Entry];
+                    return (Operation)(async ct => Describe((await writer.AppendAsync(id, [entry], null, ctx.Recording, "", ct)).Problem));
+                }).ToList()).ToList<IReadOnlyList<Operation>>();
+                return await LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
+            },
+            baseline, _ => AppendBaseline.RunAsync(ctx, streams, plan));
+        ctx.StoreAppend = ledger.Reps;
+
+        var ratio = ledger.Rate / baseline.Rate;
+        return new ScenarioResult(Name,
+            $"{Fmt.Rate(ledger.Rate, "entries/s")}; {ledger.Latency}",
+            $"{Fmt.Rate(baseline.Rate, "entries/s")}; {baseline.Latency}",
+            Fmt.Ratio(ratio), Target, ratio >= 0.6 && ledger.Failures == 0,
+            $"{v.Clients} in flight, {v.AppendCases:N0} cases. {ledger.Problems}{baseline.Problems}".Trim(),
+            [
+                $"- Workload: {v.AppendCases:N0} generated cases opened with `CaseWriter.StartAsync` (not timed); each repetition appends the next " +
+                $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case with `CaseWriter.AppendAsync` (one entry, one transaction: " +
+                $"row lock on the stream, case document load, rules, append, inline projection), {v.Clients} tasks in flight, each owning every {v.Clients}th case. " +
+                $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured.",
+                "- Store: `DocumentStore.For(o => Configuration.ConfigureStore(o, cs))` in the harness process (no HTTP, no Wolverine).",
+                $"- Baseline: {AppendBaseline.Description}, the same entries right after each ledger repetition.",
+                $"- {ledger.Describe("entries/s")}",
+                $"- {baseline.Describe("entries/s")}",
+                $"- Ratio ledger/baseline: {Fmt.Ratio(ratio)} (target >= 0.6).",
+            ]);
+    }
+
+    public static string? Describe(IResult? problem) => problem switch
+    {
+        null => null,
+        ProblemHttpResult p => $"{p.StatusCode} {p.ProblemDetails.Title}: {p.ProblemDetails.Detail}",
+        _ => problem.ToString(),
+    };
+}

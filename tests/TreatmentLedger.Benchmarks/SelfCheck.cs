@@ -1,0 +1,35 @@
+using TreatmentLedger.Benchmarks.Workload;
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+using TreatmentLedger.Recording;
+
+namespace TreatmentLedger.Benchmarks;
+
+/// <summary>
+/// Before anything is timed: generated cases must be valid. A few are judged by the domain's own
+/// <see cref="RecordingPlan"/> (every rule, against the case so far) and their case-file JSON read back by
+/// <see cref="EntryJson.Read"/> without a single error.
+/// </summary>
+public static class SelfCheck
+{
+    public static void GeneratedCasesAreValid(DateOnly today)
+    {
+        foreach (var (count, seed, death) in new[] { (300, 1, false), (300, 2, true), (501, 3, true), (60, 4, false) })
+        {
+            var entries = SyntheticCase.Generate(count, seed, today, death);
+            if (entries.Count != count) throw new InvalidOperationException($"generator made {entries.Count} entries, not {count}");
+            var (_, refusal) = RecordingPlan.Decide(new CaseHistory([]), entries, DateTimeOffset.UtcNow, Guid.NewGuid);
+            if (refusal is not null)
+                throw new InvalidOperationException($"generated case (seed {seed}) breaks a rule at entry {refusal.Index} ({entries[refusal.Index].Type}): {refusal.Detail}");
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var errors = new ValidationErrors();
+                var read = EntryJson.Read(EntryJson.Write(entries[i]), "", errors, today);
+                if (read is null || errors.Any || EntryJson.Fingerprint(read) != EntryJson.Fingerprint(entries[i]))
+                    throw new InvalidOperationException($"generated entry {i} (seed {seed}, {entries[i].Type}) does not read back: {string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))}");
+            }
+        }
+        var file = CaseJson.CaseFile(SyntheticCase.Generate(10, 5, today));
+        if (file.Length == 0) throw new InvalidOperationException("empty case file");
+    }
+}

@@ -1,0 +1,92 @@
+namespace TreatmentLedger.Benchmarks;
+
+/// <summary>How much each scenario does: the full run, or the smoke run of <c>--quick</c>.</summary>
+public sealed record Volumes
+{
+    public required bool Quick { get; init; }
+
+    public int Clients { get; init; } = 16;
+    public int ColdStarts { get; init; }
+
+    public int AppendCases { get; init; } = 1000;
+    public int AppendWarmups { get; init; } = 1;
+    public int AppendReps { get; init; }
+    public int AppendRoundsPerRep { get; init; }
+
+    public int ReadWarmups { get; init; } = 1;
+    public int ReadReps { get; init; }
+    public int ReadsPerRep { get; init; }
+
+    public int ImportClients { get; init; } = 4;
+    public int ImportEntries { get; init; } = 500;
+    public int ImportWarmups { get; init; } = 1;
+    public int ImportReps { get; init; }
+    public int ImportFilesPerClient { get; init; }
+
+    public int[] ReplaySizes { get; init; } = [100, 1000, 10_000];
+    public int ReplayWarmupCalls { get; init; }
+    public int ReplayReps { get; init; }
+
+    /// <summary>Calls per repetition for a case of <paramref name="size"/> entries: fewer for the big ones.</summary>
+    public int ReplayCallsPerRep(int size) => (Quick, size) switch
+    {
+        (true, <= 100) => 20,
+        (true, <= 1_000) => 5,
+        (true, _) => 3,
+        (false, <= 100) => 100,
+        (false, <= 1_000) => 25,
+        (false, _) => 6,
+    };
+
+    public int PeerReplayEntries { get; init; } = 100;
+    public int PeerReplayWarmupCalls { get; init; }
+    public int PeerReplayReps { get; init; }
+    public int PeerReplayCallsPerRep { get; init; }
+
+    public int RebuildCases { get; init; }
+    public int RebuildEntriesPerCase { get; init; } = 50;
+    public int RebuildWarmups { get; init; } = 1;
+    public int RebuildReps { get; init; }
+
+    public int AppendEntriesPerCase => 1 + AppendRoundsPerRep * (AppendWarmups + AppendReps);
+
+    public static Volumes For(bool quick) => quick ? QuickRun : Full;
+
+    public static readonly Volumes Full = new()
+    {
+        Quick = false,
+        ColdStarts = 5,
+        AppendReps = 5,
+        AppendRoundsPerRep = 2,
+        ReadReps = 5,
+        ReadsPerRep = 5_000,
+        ImportReps = 5,
+        ImportFilesPerClient = 4,
+        ReplayWarmupCalls = 5,
+        ReplayReps = 5,
+        PeerReplayWarmupCalls = 50,
+        PeerReplayReps = 5,
+        PeerReplayCallsPerRep = 200,
+        RebuildCases = 20_000,
+        RebuildReps = 3,
+    };
+
+    public static readonly Volumes QuickRun = new()
+    {
+        Quick = true,
+        ColdStarts = 2,
+        AppendReps = 3,
+        AppendRoundsPerRep = 1,
+        ReadReps = 3,
+        ReadsPerRep = 2_000,
+        ImportReps = 3,
+        ImportFilesPerClient = 1,
+        ReplayWarmupCalls = 2,
+        ReplayReps = 3,
+        PeerReplayWarmupCalls = 20,
+        PeerReplayReps = 3,
+        PeerReplayCallsPerRep = 50,
+        RebuildCases = 1_000,
+        RebuildReps = 2,
+    };
+}
