@@ -34,6 +34,8 @@ public static class BenchProgram
             Console.Error.WriteLine($"bench: {options.ApiDll} not found; build the API first: dotnet build src/TreatmentLedger.Api -c Release");
             return 2;
         }
+        // What was built and is about to be measured (others may commit while the run goes on).
+        var commit = await CommitAsync(ct);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         SelfCheck.GeneratedCasesAreValid(today);
 
@@ -155,7 +157,7 @@ public static class BenchProgram
         clusterFacts = [.. clusterFacts, $"Machine over the whole run: {CpuMonitor.Between(runStart, cpu.Take())}. Other processes (builds, tests) were not stopped; " +
             "before each scenario of a full run the harness waits up to 60 s (3 min in all) for them to use under 15 % of the CPU (a quick run does not wait), and each scenario's details give the share they took."];
         var ordered = results.OrderBy(r => Order(r.Scenario)).ToList();
-        var run = new RunInfo(startedUtc, clock.Elapsed, options.Command, options.Quick, await CommitAsync(ct));
+        var run = new RunInfo(startedUtc, clock.Elapsed, options.Command, options.Quick, commit);
         var document = MarkdownReport.Render(run, machine, clusterFacts, ordered);
         Directory.CreateDirectory(Path.GetDirectoryName(options.OutPath)!);
         await File.WriteAllTextAsync(options.OutPath, document, ct);
