@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Npgsql;
 using TreatmentLedger.Entries;
 using Weasel.Core;
 
@@ -23,10 +24,22 @@ public static class Configuration
         return services;
     }
 
+    /// <summary>
+    /// Npgsql settings for the ledger's statement pattern: an append runs about ten short statements, so they are
+    /// prepared automatically (unless the connection string sets Max Auto Prepare), and a pooled connection skips the
+    /// DISCARD ALL round trip on return (Marten sets no session state that could leak).
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
+    }
+
     /// <summary>Everything the store needs but the clock; also used on its own by the benchmark harness.</summary>
     public static void ConfigureStore(StoreOptions opts, string connectionString)
     {
-        opts.Connection(connectionString);
+        opts.Connection(Tuned(connectionString));
         opts.DatabaseSchemaName = Schema;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
         {
