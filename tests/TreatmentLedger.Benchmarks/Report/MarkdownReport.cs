@@ -3,7 +3,10 @@ using TreatmentLedger.Benchmarks.Setup;
 
 namespace TreatmentLedger.Benchmarks.Report;
 
-/// <summary>Writes docs/benchmarks.md: header, date, command, machine, the table, then each scenario's details.</summary>
+/// <summary>
+/// Writes docs/benchmarks.md: header, date, command, machine, the table, the hand-written analysis of the misses
+/// (docs/benchmarks-analysis.md), then each scenario's details.
+/// </summary>
 public static class MarkdownReport
 {
     public static string Render(RunInfo run, MachineFacts machine, IReadOnlyList<string> clusterFacts, IReadOnlyList<ScenarioResult> results)
@@ -39,6 +42,12 @@ public static class MarkdownReport
         foreach (var r in results)
             md.AppendLine($"| {Cell(r.Scenario)} | {Cell(r.LedgerFigure)} | {Cell(r.BaselineFigure)} | {Cell(r.Ratio)} | {Cell(r.Target)} | {Met(r.Met)} | {Cell(r.Notes)} |");
         md.AppendLine();
+        if (File.Exists(AnalysisPath))
+        {
+            // Hand-written, kept in docs/benchmarks-analysis.md: why each missed target is missed, with the profile evidence.
+            md.AppendLine(File.ReadAllText(AnalysisPath).TrimEnd());
+            md.AppendLine();
+        }
         md.AppendLine("## Details");
         foreach (var r in results)
         {
@@ -49,6 +58,9 @@ public static class MarkdownReport
         }
         return md.ToString();
     }
+
+    /// <summary>The analysis of the misses, included as it is after the table.</summary>
+    public static string AnalysisPath => Path.Combine(BenchArguments.RepoRoot(), "docs", "benchmarks-analysis.md");
 
     public static string Met(bool? met) => met switch { true => "yes", false => "**no**", null => "n/a" };
 
