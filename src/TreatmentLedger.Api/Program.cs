@@ -26,7 +26,7 @@ builder.Host.UseWolverine(opts =>
 {
     // Under a test runner Wolverine would otherwise adopt the test assembly and find no endpoints.
     opts.ApplicationAssembly = typeof(Program).Assembly;
-    // The endpoint code is generated ahead (Internal/Generated, `dotnet run -- codegen write` after changing an
+    // The endpoint code is generated ahead (Internal/Generated; run ops/codegen after changing an
     // endpoint): nothing is compiled at start-up, and a stale or missing file fails the host at once.
     opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
     // Wolverine serves the HTTP endpoints only: no messaging, so no message store or background agents.

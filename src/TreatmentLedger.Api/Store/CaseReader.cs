@@ -13,16 +13,16 @@ namespace TreatmentLedger.Api.Store;
 /// </summary>
 public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
 {
-    private readonly string SummarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseLedger>()} where id = ?";
+    private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseLedger>()} where id = ?";
 
-    private readonly string StreamSql =
+    private readonly string _streamSql =
         $"select type, data, seq_id, version, timestamp, user_name, correlation_id from {store.Options.Schema.ForEvents()} " +
         "where stream_id = $1 and timestamp <= $2 order by version";
 
-    private readonly Dictionary<string, Type> EntryTypeByAlias =
+    private readonly Dictionary<string, Type> _entryTypeByAlias =
         store.Options.Events.AllKnownEventTypes().Where(t => t.EventType.IsAssignableTo(typeof(Entry))).ToDictionary(t => t.EventTypeName, t => t.EventType);
 
-    private readonly ISerializer Serializer = store.Options.Serializer();
+    private readonly ISerializer _serializer = store.Options.Serializer();
 
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
@@ -67,14 +67,14 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(StreamSql, connection);
+        await using var command = new NpgsqlCommand(_streamSql, connection);
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(knownAt);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var entries = new List<RecordedEntry>();
         while (await reader.ReadAsync(ct))
         {
-            var entry = (Entry)Serializer.FromJson(EntryTypeByAlias[reader.GetString(0)], reader, 1);
+            var entry = (Entry)_serializer.FromJson(_entryTypeByAlias[reader.GetString(0)], reader, 1);
             entries.Add(new RecordedEntry(entry, reader.GetInt64(2), reader.GetInt64(3), reader.GetFieldValue<DateTimeOffset>(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
@@ -95,7 +95,7 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
         {
             // Plain SQL: the hottest read route skips LINQ translation, and PostgreSQL sends the summary alone.
             await using var session = store.QuerySession();
-            var rows = await session.QueryAsync<CaseFacts>(SummarySql, ct, caseId);
+            var rows = await session.QueryAsync<CaseFacts>(_summarySql, ct, caseId);
             facts = rows.Count == 0 ? null : rows[0];
         }
         else
