@@ -37,8 +37,6 @@ public sealed class CaseHistory
         return new CaseHistory([.. Recorded, new RecordedEntry(entry, (last?.Sequence ?? 0) + 1, (last?.Version ?? 0) + 1, recordedAt, null, null)]);
     }
 
-    /// <summary>What was known at an instant of record time: the entries recorded at or before it.</summary>
-    public CaseHistory KnownAt(DateTimeOffset instant) => new(Recorded.Where(e => e.RecordedAt <= instant));
 
     /// <summary>
     /// The recorded entries about what had happened by a clinical date: the case-opened, the clinical entries anchored on

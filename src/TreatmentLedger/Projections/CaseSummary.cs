@@ -62,9 +62,7 @@ public sealed record CaseFacts(
         CurrentLine is not { } line
             ? null
             : new CurrentLine(line.Number, line.Regimen, line.TherapyClass, line.StartedOn, line.StoppedOn, line.StopReason, line.Active,
-                line.StoppedOn is { } stopped
-                    ? Duration.Between(line.StartedOn, stopped)
-                    : Duration.Between(line.StartedOn, point.CensorDate, censored: true)),
+                point.DurationOf(line.StartedOn, line.StoppedOn)),
         LineCount, LastProgressionOn, DiedOn, Version);
 }
 

@@ -37,9 +37,7 @@ public static class Lines
 
     public static Line View(LineState line, ViewPoint point)
     {
-        var duration = line.StoppedOn is { } stopped
-            ? Duration.Between(line.StartedOn, stopped)
-            : Duration.Between(line.StartedOn, point.CensorDate, censored: true);
+        var duration = point.DurationOf(line.StartedOn, line.StoppedOn);
         return new Line(
             line.Number, line.EntryId, line.Regimen, line.TherapyClass, line.Access, line.StartedOn, line.StoppedOn, line.StopReason,
             line.Active, duration, line.Agents, line.DoseChanges, line.Cycles, line.AdverseEvents, line.Responses,

@@ -58,7 +58,7 @@ public sealed class CorrectionTests
     }
 
     [Fact]
-    public void Known_at_an_instant_before_a_correction_the_old_value_counts()
+    public void Before_its_correction_is_recorded_the_old_value_counts()
     {
         var c = new CaseBuilder();
         c.Open();
@@ -66,7 +66,7 @@ public sealed class CorrectionTests
         var beforeCorrection = c.LastRecordedAt;
         c.Correct(rt.EntryId, rt with { TotalDoseGy = 54 });
 
-        var then = CumulativeDose.Of(c.History.KnownAt(beforeCorrection), Now, 10);
+        var then = CumulativeDose.Of(new CaseHistory(c.History.Recorded.Where(r => r.RecordedAt <= beforeCorrection)), Now, 10);
         var now = CumulativeDose.Of(c.History, Now, 10);
 
         Assert.Equal(50m, Assert.Single(then.Radiotherapy.BySite).TotalDoseGy);
