@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
@@ -11,14 +10,8 @@ namespace TreatmentLedger.Api.Export;
 public static class ExportCase
 {
     [WolverineGet("/cases/{caseId}/export")]
-    public static async Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct)
-    {
-        var (parameters, errors) = ReadParameters.From(request);
-        if (errors.Any) return Problems.Invalid(errors);
-        var history = await reader.LoadAsync(caseId, parameters, ct);
-        if (history is null) return Problems.CaseNotFound(caseId);
-        return Results.Json(CaseFile(history.RecordedUpTo(parameters.AsOf)), EntryJson.Options);
-    }
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.RespondAsync(caseId, request, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);
 
     /// <summary>
     /// Every recorded entry in sequence order, corrections and retractions included, with their entryIds
