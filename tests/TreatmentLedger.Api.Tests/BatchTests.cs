@@ -132,6 +132,24 @@ public sealed class BatchTests(LedgerFixture fixture) : LedgerTest(fixture)
     }
 
     [Fact]
+    public async Task A_correction_listed_twice_in_one_batch_is_stored_once_and_both_answers_give_its_sequence()
+    {
+        var caseId = await Api.OpenCase();
+        var id = Guid.NewGuid();
+        var correction = Bodies.Correct(id, Bodies.Imaging("2015-05", id));
+
+        var response = await Api.PostBatch(caseId, Bodies.Batch(Bodies.Imaging("2015-04", id), correction, correction.DeepClone().AsObject()));
+
+        Assert.Equal(201, response.Status);
+        var answered = response.Json["entries"]!.AsArray();
+        var log = await Api.Log(caseId);
+        Assert.Equal(3, log.Count);
+        Assert.Equal(log[2]["sequence"]!.GetValue<long>(), answered[1]!["sequence"]!.GetValue<long>());
+        Assert.Equal(answered[1]!.ToJsonString(), answered[2]!.ToJsonString());
+        Assert.Equal(3, response.Json["version"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task A_batch_entry_after_a_death_in_the_same_batch_is_refused()
     {
         var caseId = await Api.OpenCase();

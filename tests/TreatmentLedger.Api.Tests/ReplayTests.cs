@@ -116,6 +116,30 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
     }
 
     [Fact]
+    public async Task A_rebuild_of_the_read_models_writes_the_very_documents_the_appends_wrote()
+    {
+        var imported = await Api.Post("/cases/import", DemoCase.Read());
+        var caseId = imported.Json["caseId"]!.GetValue<Guid>();
+        var log = (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray();
+        var crizotinibStart = log.Single(e => e!["type"]!.GetValue<string>() == "systemic-therapy-started" && e["regimen"]!.GetValue<string>() == "crizotinib")!;
+        await Correct(caseId, crizotinibStart["entryId"]!.GetValue<Guid>(),
+            """{ "type": "systemic-therapy-started", "occurredOn": "2012-03", "regimen": "crizotinib", "therapyClass": "targeted" }""");
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        async Task<string> Document()
+        {
+            await using var session = store.QuerySession();
+            return System.Text.Json.JsonSerializer.Serialize(await session.LoadAsync<CaseLedger>(caseId));
+        }
+        var appended = await Document();
+
+        using (var daemon = await store.BuildProjectionDaemonAsync())
+            await daemon.RebuildProjectionAsync<CaseLedgerProjection>(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(appended, await Document());
+        Assert.Contains("\"summary\"", appended, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task As_of_a_date_the_export_is_the_course_up_to_then_and_re_imports_as_such()
     {
         var imported = await Api.Post("/cases/import", DemoCase.Read());

@@ -23,9 +23,9 @@ public static class AuditLog
         if (since is not null && until is not null && until < since) errors.Add("until", "must not be before since");
         if (errors.Any) return Problems.Invalid(errors);
 
-        // Statuses are as known at the end of the window.
-        var knownAt = Earliest(parameters.KnownAt, until);
-        var history = await reader.LoadAsync(caseId, parameters with { KnownAt = knownAt }, ct);
+        // Statuses are as known at the end of the window. Always the stream: it has the sequences the log shows.
+        var knownAt = Earliest(parameters.KnownAt, until) ?? DateTimeOffset.MaxValue;
+        var history = await reader.ReadStreamAsync(caseId, knownAt, ct);
         if (history is null) return Problems.CaseNotFound(caseId);
 
         var window = history.RecordedUpTo(parameters.AsOf).Where(r => since is null || r.RecordedAt > since).ToList();

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
@@ -19,6 +20,8 @@ public sealed record Written(Guid CaseId, long Version, IReadOnlyList<WrittenEnt
 /// </summary>
 public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
 {
+    private readonly string _sequencesSql = $"select version, seq_id from {store.Options.Schema.ForEvents()} where stream_id = $1 and version = any($2)";
+
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     /// <summary>Opens a new case: the first entry is its case-opened.</summary>
@@ -32,7 +35,7 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
         var caseId = Guid.CreateVersion7();
         var stream = session.Events.StartStream<CaseLedger>(caseId, plan.Where(p => p.IsNew).Select(p => (object)p.Entry).ToArray());
         await session.SaveChangesAsync(ct);
-        return (Answer(caseId, plan, stream.Events), null);
+        return (Answer(caseId, plan, stream.Events, new Dictionary<long, long>()), null);
     }
 
     /// <summary>Appends entries to a case, all or none.</summary>
@@ -53,8 +56,28 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
             return (null, Problems.VersionConflict(expected, current));
 
         stream.AppendMany(plan.Where(p => p.IsNew).Select(p => (object)p.Entry));
+        var repeated = await SequencesOfAsync(session, caseId, plan, current, ct);
         if (stream.Events.Count > 0) await session.SaveChangesAsync(ct);
-        return (Answer(caseId, plan, stream.Events, current), null);
+        return (Answer(caseId, plan, stream.Events, repeated, current), null);
+    }
+
+    /// <summary>
+    /// The global sequences, by version, of the entries a request repeats from earlier requests: the case document
+    /// keeps none, so they are read from the stream (only when something is repeated).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<long, long>> SequencesOfAsync(
+        IDocumentSession session, Guid caseId, IReadOnlyList<PlannedEntry> plan, long versionBefore, CancellationToken ct)
+    {
+        var versions = plan.Where(p => !p.IsNew && p.AlreadyRecorded!.Version <= versionBefore).Select(p => p.AlreadyRecorded!.Version).ToArray();
+        if (versions.Length == 0) return new Dictionary<long, long>();
+        // The session's own connection, inside the transaction that holds the stream's row lock.
+        await using var command = new NpgsqlCommand(_sequencesSql, session.Connection);
+        command.Parameters.AddWithValue(caseId);
+        command.Parameters.AddWithValue(versions);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var sequences = new Dictionary<long, long>();
+        while (await reader.ReadAsync(ct)) sequences.Add(reader.GetInt64(0), reader.GetInt64(1));
+        return sequences;
     }
 
     private IDocumentSession OpenSession(RecordingContext context)
@@ -65,15 +88,21 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
         return session;
     }
 
-    /// <remarks>Versions are counted here: Marten leaves IEvent.Version unset on events appended through a fetched stream.</remarks>
-    private static Written Answer(Guid caseId, IReadOnlyList<PlannedEntry> plan, IReadOnlyList<IEvent> appended, long versionBefore = 0)
+    /// <remarks>
+    /// Versions are counted here: Marten leaves IEvent.Version unset on events appended through a fetched stream. An
+    /// entry repeated within the request itself answers with the sequence its first occurrence was just given.
+    /// </remarks>
+    private static Written Answer(Guid caseId, IReadOnlyList<PlannedEntry> plan, IReadOnlyList<IEvent> appended,
+        IReadOnlyDictionary<long, long> repeatedSequences, long versionBefore = 0)
     {
         var written = new List<WrittenEntry>();
         var next = 0;
         foreach (var planned in plan)
         {
             if (planned.AlreadyRecorded is { } original)
-                written.Add(new WrittenEntry(original.Entry.EntryId, original.Sequence, original.Version));
+                written.Add(new WrittenEntry(original.Entry.EntryId,
+                    original.Version > versionBefore ? appended[(int)(original.Version - versionBefore - 1)].Sequence : repeatedSequences[original.Version],
+                    original.Version));
             else
             {
                 var e = appended[next++];

@@ -5,7 +5,8 @@ namespace TreatmentLedger.Api.Store;
 
 /// <summary>
 /// The current state of one case, kept by the inline <see cref="CaseLedgerProjection"/> in the same transaction as
-/// every append: all recorded entries with their metadata (what the write rules and replays by clinical date fold), and
+/// every append: all recorded entries with their metadata but the global sequence (what the write rules and current
+/// reads fold; replays and the audit log read the stream), and
 /// the summary facts that <c>GET /cases/{id}</c> shows and <c>GET /cases</c> filters and pages on.
 /// </summary>
 public sealed class CaseLedger

@@ -3,8 +3,9 @@ using TreatmentLedger.Entries;
 namespace TreatmentLedger.History;
 
 /// <summary>
-/// Everything recorded on one case, in sequence order, and what it amounts to once corrections and retractions
-/// are applied. Every projection folds <see cref="Effective"/>, which is in clinical order (anchor, then sequence).
+/// Everything recorded on one case, in recording order, and what it amounts to once corrections and retractions
+/// are applied. Every projection folds <see cref="Effective"/>, which is in clinical order (anchor, then recording
+/// order). Within one case the recording order is the version's, which is also the global sequence's.
 /// </summary>
 public sealed class CaseHistory
 {
@@ -14,11 +15,11 @@ public sealed class CaseHistory
     public CaseHistory(IEnumerable<RecordedEntry> recorded)
     {
         var list = recorded.ToList();
-        // Recorded entries nearly always come in sequence order already: sort only when they do not.
+        // Recorded entries nearly always come in recording order already: sort only when they do not.
         for (var i = 1; i < list.Count; i++)
         {
-            if (list[i - 1].Sequence <= list[i].Sequence) continue;
-            list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+            if (list[i - 1].Version <= list[i].Version) continue;
+            list.Sort((a, b) => a.Version.CompareTo(b.Version));
             break;
         }
         Recorded = list;
@@ -34,13 +35,13 @@ public sealed class CaseHistory
     public CaseHistory With(Entry entry, DateTimeOffset recordedAt)
     {
         var last = Recorded.Count == 0 ? null : Recorded[^1];
-        return new CaseHistory([.. Recorded, new RecordedEntry(entry, (last?.Sequence ?? 0) + 1, (last?.Version ?? 0) + 1, recordedAt, null, null)]);
+        return new CaseHistory([.. Recorded, new RecordedEntry(entry, null, (last?.Version ?? 0) + 1, recordedAt, null, null)]);
     }
 
 
     /// <summary>
     /// The recorded entries about what had happened by a clinical date: the case-opened, the clinical entries anchored on
-    /// or before it, and the corrections and retractions of those (in sequence order). Null keeps everything.
+    /// or before it, and the corrections and retractions of those (in recording order). Null keeps everything.
     /// </summary>
     public IReadOnlyList<RecordedEntry> RecordedUpTo(DateOnly? asOf)
     {
@@ -101,8 +102,8 @@ public sealed class CaseHistory
             var state = _states.Value[clinical.EntryId];
             if (state.Status == EntryStatus.Retracted) continue;
             var counts = state.Status == EntryStatus.Corrected ? latest[clinical.EntryId] : clinical;
-            effective.Add(new EffectiveEntry(counts, recorded.Sequence));
+            effective.Add(new EffectiveEntry(counts, recorded.Version));
         }
-        return effective.OrderBy(e => e.Date.Anchor).ThenBy(e => e.Sequence).ToList();
+        return effective.OrderBy(e => e.Date.Anchor).ThenBy(e => e.Version).ToList();
     }
 }

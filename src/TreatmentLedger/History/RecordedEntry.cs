@@ -3,16 +3,25 @@ using TreatmentLedger.Entries;
 namespace TreatmentLedger.History;
 
 /// <summary>An entry as the store recorded it: the entry itself and the metadata the server adds (never payload).</summary>
+/// <param name="Sequence">
+/// The store's global sequence number, which the audit log shows. Null where it is not known: the case document is
+/// written in the append's own statement batch, before PostgreSQL assigns the sequence (Marten's quick append), so it
+/// keeps none; reads of the stream have it. Nothing orders by it: within one case the version gives the same order.
+/// </param>
+/// <param name="Version">The entry's position in its case (1, 2, ...): the order of recording within the case.</param>
 public sealed record RecordedEntry(
     Entry Entry,
-    long Sequence,
+    long? Sequence,
     long Version,
     DateTimeOffset RecordedAt,
     string? RecordedBy,
     string? CorrelationId);
 
-/// <summary>A clinical entry as it counts now: after corrections, placed by its own occurredOn and the original's sequence.</summary>
-public sealed record EffectiveEntry(ClinicalEntry Entry, long Sequence)
+/// <summary>
+/// A clinical entry as it counts now: after corrections, placed by its own occurredOn and the original's place in the
+/// recording order (its version; within a case the same order as the sequence).
+/// </summary>
+public sealed record EffectiveEntry(ClinicalEntry Entry, long Version)
 {
     public ClinicalDates.ClinicalDate Date => Entry.Date;
 }

@@ -32,18 +32,19 @@ public static class CaseRules
     /// Judging the resulting case lets a batch or case file list a late-recorded start after its cycles, and refuses a
     /// batch whose own stop or death leaves its other entries outside a line or after the death.
     /// </summary>
-    /// <returns>The first added entry (lowest sequence) that breaks a rule, and why; null when none does.</returns>
-    public static (long Sequence, string Reason)? ResultViolation(CaseHistory after, IReadOnlySet<long> added)
+    /// <param name="added">The versions of the entries the request adds.</param>
+    /// <returns>The first added entry (lowest version) that breaks a rule, and why; null when none does.</returns>
+    public static (long Version, string Reason)? ResultViolation(CaseHistory after, IReadOnlySet<long> added)
     {
         var effective = after.Effective;
         var deaths = effective.Where(e => e.Entry is PatientDied).ToList();
         // The death that counts: one recorded before the request if there is one, else the first the request lists.
-        var death = deaths.FirstOrDefault(d => !added.Contains(d.Sequence)) ?? deaths.MinBy(d => d.Sequence);
-        (long Sequence, string Reason)? first = null;
+        var death = deaths.FirstOrDefault(d => !added.Contains(d.Version)) ?? deaths.MinBy(d => d.Version);
+        (long Version, string Reason)? first = null;
         var active = false;
         foreach (var e in effective)
         {
-            if (added.Contains(e.Sequence) && (first is null || e.Sequence < first.Value.Sequence))
+            if (added.Contains(e.Version) && (first is null || e.Version < first.Value.Version))
             {
                 var reason = e.Entry switch
                 {
@@ -55,7 +56,7 @@ public static class CaseRules
                         $"no line of systemic therapy is active on {e.Date}: record its systemic-therapy-started first",
                     _ => null,
                 };
-                if (reason is not null) first = (e.Sequence, reason);
+                if (reason is not null) first = (e.Version, reason);
             }
             active = e.Entry switch
             {

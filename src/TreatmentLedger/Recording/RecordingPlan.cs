@@ -32,7 +32,7 @@ public static class RecordingPlan
     {
         var working = history;
         var plan = new List<PlannedEntry>();
-        var newSequences = new List<(long Sequence, int Index)>();
+        var newVersions = new List<(long Version, int Index)>();
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
@@ -54,12 +54,12 @@ public static class RecordingPlan
 
             plan.Add(new PlannedEntry(entry, null));
             working = working.With(entry, now);
-            newSequences.Add((working.Recorded[^1].Sequence, i));
+            newVersions.Add((working.Recorded[^1].Version, i));
         }
 
-        var added = newSequences.ToDictionary(n => n.Sequence, n => n.Index);
+        var added = newVersions.ToDictionary(n => n.Version, n => n.Index);
         if (CaseRules.ResultViolation(working, added.Keys.ToHashSet()) is { } broken)
-            return (plan, new Refusal(added[broken.Sequence], RefusalKind.RuleBroken, broken.Reason));
+            return (plan, new Refusal(added[broken.Version], RefusalKind.RuleBroken, broken.Reason));
         return (plan, null);
     }
 
