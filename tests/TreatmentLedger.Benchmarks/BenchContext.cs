@@ -47,6 +47,9 @@ public sealed class BenchContext : IAsyncDisposable
     /// <summary>The store-level append figure (per repetition), compared with the peer.</summary>
     public IReadOnlyList<LoadResult>? StoreAppend { get; set; }
 
+    /// <summary>Marten's floor (a bare append, per repetition), measured with the store-level append.</summary>
+    public IReadOnlyList<LoadResult>? StoreFloor { get; set; }
+
     /// <summary>The peer's results, run once for both peer rows.</summary>
     public PeerOutcome? Peer { get; set; }
 

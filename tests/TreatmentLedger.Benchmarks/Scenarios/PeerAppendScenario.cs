@@ -21,11 +21,14 @@ public static class PeerAppendScenario
         var emmett = new Series("Emmett appendToStream");
         foreach (var rep in peer.Append) emmett.Add(rep);
         var ratio = ledger.Rate / emmett.Rate;
+        var floor = new Series("Marten's floor (bare append, from the store-level append scenario)");
+        foreach (var rep in ctx.StoreFloor ?? []) floor.Add(rep);
+        var floorNote = floor.Reps.Count == 0 ? "" : $"; Marten's floor (a bare append) {Fmt.Rate(floor.Rate, "entries/s")}, {Fmt.Ratio(floor.Rate / emmett.Rate)} peer";
         return new ScenarioResult(Name,
             $"{Fmt.Rate(ledger.Rate, "entries/s")}; {ledger.Latency}",
             $"{Fmt.Rate(emmett.Rate, "events/s")}; {emmett.Latency}",
             Fmt.Ratio(ratio), Target, ratio >= 2,
-            $"baseline column = the peer (Emmett 0.42.0), {v.Clients} in flight",
+            $"baseline column = the peer (Emmett 0.42.0), {v.Clients} in flight{floorNote}",
             [
                 $"- Peer: {peer.Versions}; `getPostgreSQLEventStore(url, {{ connectionOptions: {{ pool }} }})` with a pg.Pool of {v.Clients} connections, " +
                 "schema migrated before timing; `appendToStream('case-<uuid>', [event])` without expected version, one event per call.",
@@ -34,7 +37,8 @@ public static class PeerAppendScenario
                 $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured.",
                 $"- {ledger.Describe("entries/s")}",
                 $"- {emmett.Describe("events/s")}; Node CPU per event {Fmt.Ms(peer.AppendNodeCpuMsPerEvent)} (PostgreSQL's share not split out for the peer)",
-                $"- Ratio ledger/peer: {Fmt.Ratio(ratio)} (target >= 2).",
+                .. floor.Reps.Count == 0 ? Array.Empty<string>() : [$"- {floor.Describe("entries/s")}: {StoreAppendScenario.FloorDescription}."],
+                $"- Ratio ledger/peer: {Fmt.Ratio(ratio)} (target >= 2)" + (floor.Reps.Count == 0 ? "." : $"; Marten's floor/peer: {Fmt.Ratio(floor.Rate / emmett.Rate)}."),
             ]);
     }
 }

@@ -1,3 +1,4 @@
+using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
@@ -9,7 +10,7 @@ using TreatmentLedger.Projections;
 namespace TreatmentLedger.Benchmarks.Scenarios;
 
 /// <summary>
-/// Peer replay: the ledger folds a 100-entry case to its lines of therapy live (stream fetch, corrections applied,
+/// Peer replay: the ledger folds a 100-entry case to its lines of therapy live (the API's replay read of the stream, corrections applied,
 /// line fold; no cached document), one call at a time; against Emmett's aggregateStream of the same 100 events.
 /// </summary>
 public static class PeerReplayScenario
@@ -24,13 +25,13 @@ public static class PeerReplayScenario
         var id = Guid.CreateVersion7();
         await ReplayToDateScenario.SeedAsync(ctx, id, entries);
         var point = new ViewPoint(ctx.Today, ctx.Today);
-        // Live, as the API folds a stream for a replay: every stored event, never the case document.
+        // Live, as the API folds a stream for a replay (GET .../lines?asOf=): the stream's entries, never the case document.
+        var reader = new CaseReader(ctx.Store, TimeProvider.System);
+        var replay = new ReadParameters(ctx.Today, KnownAt: null);
         Operation fold = async ct =>
         {
-            await using var session = ctx.Store.QuerySession();
-            var events = await session.Events.FetchStreamAsync(id, token: ct);
-            if (events.Count != entries.Count) return $"fetched {events.Count} events";
-            var history = new CaseHistory(events.Select(e => e.ToRecordedEntry()));
+            var history = await reader.LoadAsync(id, replay, ct);
+            if (history?.Recorded.Count != entries.Count) return $"read {history?.Recorded.Count ?? 0} entries";
             return Lines.Of(history, point).Count > 0 ? null : "no lines";
         };
 
@@ -57,7 +58,7 @@ public static class PeerReplayScenario
             Fmt.Ratio(ratio), Target, ratio >= 2 && ledger.Failures == 0,
             $"baseline column = the peer (Emmett 0.42.0); {v.PeerReplayEntries} entries, one call at a time",
             [
-                $"- Ledger: Marten `session.Events.FetchStreamAsync(id)` (every event, no case document), `new CaseHistory(events.Select(e => e.ToRecordedEntry()))`, then `Lines.Of(history, viewPoint)`, " +
+                $"- Ledger: `CaseReader.LoadAsync(id, asOf: today)`, the API's replay path (one query of the stream's rows, each entry deserialised by Marten's serializer; never the case document), then `Lines.Of(history, viewPoint)`, " +
                 $"in the harness process on a bare DocumentStore; a generated {v.PeerReplayEntries}-entry case stored with one `StartStream`.",
                 $"- Peer: {peer.Versions}; `aggregateStream('case-<uuid>', {{ evolve: (s, e) => ({{ count: s.count + 1, lastType: e.type }}), initialState }})` over the same {v.PeerReplayEntries} events.",
                 $"- Both: warm-up of {v.PeerReplayWarmupCalls} calls, then {v.PeerReplayReps} repetitions of {v.PeerReplayCallsPerRep} calls, one at a time; folds/s = calls / wall time of a repetition, median over repetitions.",

@@ -1,4 +1,6 @@
+using Marten;
 using Microsoft.AspNetCore.Http;
+using TreatmentLedger.Api.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
@@ -52,13 +54,17 @@ public static class StoreAppendScenario
             },
             baseline, _ => AppendBaseline.RunAsync(ctx, streams, plan));
         ctx.StoreAppend = ledger.Reps;
+        var floor = await FloorAsync(ctx);
+        ctx.StoreFloor = floor.Reps;
 
         var ratio = ledger.Rate / baseline.Rate;
+        var floorRatio = floor.Rate / baseline.Rate;
         return new ScenarioResult(Name,
             $"{Fmt.Rate(ledger.Rate, "entries/s")}; {ledger.Latency}",
             $"{Fmt.Rate(baseline.Rate, "entries/s")}; {baseline.Latency}",
             Fmt.Ratio(ratio), Target, ratio >= 0.6 && ledger.Failures == 0,
-            $"{v.Clients} in flight, {v.AppendCases:N0} cases. {ledger.Problems}{baseline.Problems}".Trim(),
+            $"{v.Clients} in flight, {v.AppendCases:N0} cases. Marten's floor (a bare append: no read, no rules, no projection): " +
+            $"{Fmt.Rate(floor.Rate, "entries/s")}, {Fmt.Ratio(floorRatio)} baseline. {ledger.Problems}{baseline.Problems}{floor.Problems}".Trim(),
             [
                 $"- Workload: {v.AppendCases:N0} generated cases opened with `CaseWriter.StartAsync` (not timed); each repetition appends the next " +
                 $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case with `CaseWriter.AppendAsync` (one entry, one transaction: " +
@@ -68,8 +74,59 @@ public static class StoreAppendScenario
                 $"- Baseline: {AppendBaseline.Description}, the same entries right after each ledger repetition.",
                 $"- {ledger.Describe("entries/s")}",
                 $"- {baseline.Describe("entries/s")}",
-                $"- Ratio ledger/baseline: {Fmt.Ratio(ratio)} (target >= 0.6).",
+                $"- Marten's floor, measured right after on the same cluster: {FloorDescription}, the same generated entries (cases opened untimed, " +
+                $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured, {v.Clients} tasks in flight).",
+                $"- {floor.Describe("entries/s")}",
+                $"- Ratio ledger/baseline: {Fmt.Ratio(ratio)} (target >= 0.6); Marten's floor/baseline: {Fmt.Ratio(floorRatio)}; ledger/floor: {Fmt.Ratio(ledger.Rate / floor.Rate)}.",
             ]);
+    }
+
+    public const string FloorDescription =
+        "a store with the ledger's settings (quick append, metadata) in its own schema but no projection, one `session.Events.Append(id, entry)` " +
+        "and `SaveChangesAsync` per entry: no stream lock, no case document read or written, no rules";
+
+    /// <summary>
+    /// What Marten itself costs per entry on this machine: the lowest an append through it can cost, whatever the
+    /// ledger does around it. The same entries as the ledger's, on a store of their own.
+    /// </summary>
+    private static async Task<Series> FloorAsync(BenchContext ctx)
+    {
+        var v = ctx.Volumes;
+        await using var store = DocumentStore.For(o =>
+        {
+            Configuration.ConfigureStore(o, ctx.Cluster.ConnectionString);
+            o.DatabaseSchemaName = "ledger_floor";
+            o.Projections.All.Clear();
+        });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, Seed, ctx.Today);
+        await using (var session = store.LightweightSession())
+        {
+            for (var c = 0; c < streams.Cases.Count; c++)
+                session.Events.StartStream(streams.Ids[c] = Guid.CreateVersion7(), streams.Cases[c][0]);
+            await session.SaveChangesAsync(ctx.Ct);
+        }
+
+        var floor = new Series("Marten's floor (bare append)");
+        for (var rep = 0; rep < v.AppendWarmups + v.AppendReps; rep++)
+        {
+            var workers = streams.NextRounds(v.Clients, v.AppendRoundsPerRep).Select(items => items.Select(item =>
+            {
+                var id = streams.Ids[item.Case];
+                var entry = streams.Cases[item.Case][item.Entry];
+                return (Operation)(async ct =>
+                {
+                    await using var session = store.LightweightSession();
+                    session.Events.Append(id, entry);
+                    await session.SaveChangesAsync(ct);
+                    return null;
+                });
+            }).ToList()).ToList<IReadOnlyList<Operation>>();
+            var (result, cpu) = await Repetitions.MeasuredAsync(ctx.Cpu, () => LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct));
+            Console.WriteLine($"  Marten's floor {(rep < v.AppendWarmups ? "warm-up " + (rep + 1) : "rep " + (rep + 1 - v.AppendWarmups))}: {Fmt.Num(result.PerSecond)} ops/s {result.Latency}");
+            if (rep >= v.AppendWarmups) floor.Add(result, cpu);
+        }
+        return floor;
     }
 
     public static string? Describe(IResult? problem) => problem switch
