@@ -5,7 +5,7 @@ public sealed record EntryRetracted : CorrectionEntry;
 
 /// <summary>
 /// The entry named by <see cref="Entry.EntryId"/> counts as <see cref="Replacement"/> from now on,
-/// placed by the replacement's occurredOn and the original's sequence. The latest correction wins.
+/// placed by the replacement's occurredOn and the original's place in the recording order. The latest correction wins.
 /// </summary>
 public sealed record EntryCorrected : CorrectionEntry
 {

@@ -31,14 +31,6 @@ public sealed class CaseHistory
 
     public long Version => Recorded.Count == 0 ? 0 : Recorded.Max(e => e.Version);
 
-    /// <summary>The case with one more entry, recorded after all others (as it would be if appended now).</summary>
-    public CaseHistory With(Entry entry, DateTimeOffset recordedAt)
-    {
-        var last = Recorded.Count == 0 ? null : Recorded[^1];
-        return new CaseHistory([.. Recorded, new RecordedEntry(entry, null, (last?.Version ?? 0) + 1, recordedAt, null, null)]);
-    }
-
-
     /// <summary>
     /// The recorded entries about what had happened by a clinical date: the case-opened, the clinical entries anchored on
     /// or before it, and the corrections and retractions of those (in recording order). Null keeps everything.

@@ -33,5 +33,8 @@ public static class EntryStatus
     public const string Corrected = "corrected";
 }
 
-/// <summary>Where a recorded entry stands: active, retracted or corrected, and by which later entries (their sequences).</summary>
+/// <summary>
+/// Where a recorded entry stands: active, retracted or corrected, and by which later entries (their sequences; null
+/// when the history was read from the case document, which keeps none: the audit log reads the stream).
+/// </summary>
 public sealed record EntryState(string Status, long? CorrectedBy, long? RetractedBy);

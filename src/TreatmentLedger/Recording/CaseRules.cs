@@ -13,20 +13,20 @@ public static class CaseRules
     /// <summary>Entry types that need a line of systemic therapy active at their point of clinical order.</summary>
     private static readonly HashSet<Type> NeedActiveLine = [typeof(CycleAdministered), typeof(DoseAdjusted), typeof(SystemicTherapyStopped)];
 
-    /// <summary>The rules judged against what was recorded before the entry: a case is opened once, and a correction or
-    /// retraction names a clinical entry of the case that is not retracted.</summary>
-    public static string? RecordTimeViolation(CaseHistory history, Entry entry) => entry switch
+    /// <summary>The rules judged against what was recorded before the entry (in recording order): a case is opened once,
+    /// and a correction or retraction names a clinical entry of the case that is not retracted.</summary>
+    public static string? RecordTimeViolation(IReadOnlyList<RecordedEntry> recorded, Entry entry) => entry switch
     {
-        CaseOpened when history.Recorded.Count > 0 =>
+        CaseOpened when recorded.Count > 0 =>
             "the case is already opened; correct its case-opened entry to change it",
-        EntryRetracted retraction => TargetViolation(history, retraction, null),
-        EntryCorrected correction => TargetViolation(history, correction, correction.ClinicalReplacement),
+        EntryRetracted retraction => TargetViolation(new CaseHistory(recorded), retraction, null),
+        EntryCorrected correction => TargetViolation(new CaseHistory(recorded), correction, correction.ClinicalReplacement),
         _ => null,
     };
 
     /// <summary>
     /// The rules judged on the case as a request leaves it, for the clinical entries the request <paramref name="added"/>
-    /// (by sequence), in one pass over its clinical order:
+    /// (by version), in one pass over its clinical order:
     /// cycle-administered, dose-adjusted and systemic-therapy-stopped need a line active at their point of clinical order;
     /// nothing may be dated after the death (its earliest day after the death's latest day); a case has one death.
     /// Judging the resulting case lets a batch or case file list a late-recorded start after its cycles, and refuses a

@@ -30,13 +30,17 @@ public static class RecordingPlan
     public static (IReadOnlyList<PlannedEntry> Plan, Refusal? Refusal) Decide(
         CaseHistory history, IReadOnlyList<Entry> entries, DateTimeOffset now, Func<Guid> newId)
     {
-        var working = history;
+        // One growing list and two indexes: linear in the case and the request (a 500-entry import judges each entry
+        // against everything before it without copying the case for every entry).
+        var recorded = new List<RecordedEntry>(history.Recorded.Count + entries.Count);
+        var index = new Recorded(recorded);
+        foreach (var entry in history.Recorded) index.Add(entry);
         var plan = new List<PlannedEntry>();
-        var newVersions = new List<(long Version, int Index)>();
+        var added = new Dictionary<long, int>();
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            var existing = FindSame(working.Recorded, entry);
+            var existing = index.FindSame(entry);
             if (existing is not null)
             {
                 if (EntryJson.Fingerprint(existing.Entry) != EntryJson.Fingerprint(entry))
@@ -48,34 +52,48 @@ public static class RecordingPlan
 
             if (entry is ClinicalEntry clinical && clinical.EntryId == Guid.Empty)
                 entry = clinical with { EntryId = newId() };
-            var violation = CaseRules.RecordTimeViolation(working, entry);
+            var violation = CaseRules.RecordTimeViolation(recorded, entry);
             if (violation is not null)
                 return (plan, new Refusal(i, RefusalKind.RuleBroken, violation));
 
             plan.Add(new PlannedEntry(entry, null));
-            working = working.With(entry, now);
-            newVersions.Add((working.Recorded[^1].Version, i));
+            // Recorded after all others, as it would be if appended now; the store assigns the sequence.
+            var version = (recorded.Count == 0 ? 0 : recorded[^1].Version) + 1;
+            index.Add(new RecordedEntry(entry, null, version, now, null, null));
+            added.Add(version, i);
         }
 
-        var added = newVersions.ToDictionary(n => n.Version, n => n.Index);
-        if (CaseRules.ResultViolation(working, added.Keys.ToHashSet()) is { } broken)
+        if (CaseRules.ResultViolation(new CaseHistory(recorded), added.Keys.ToHashSet()) is { } broken)
             return (plan, new Refusal(added[broken.Version], RefusalKind.RuleBroken, broken.Reason));
         return (plan, null);
     }
 
-    /// <summary>
-    /// The recorded entry a submission repeats: the clinical entry with its entryId, or, for a correction or
-    /// retraction, the latest one of the same kind on the same entry (an identical one repeats it; any other acts anew).
-    /// </summary>
-    private static RecordedEntry? FindSame(IReadOnlyList<RecordedEntry> recorded, Entry entry) => entry switch
+    /// <summary>The entries recorded so far (in recording order), indexed for finding the one a submission repeats.</summary>
+    private sealed class Recorded(List<RecordedEntry> entries)
     {
-        ClinicalEntry { EntryId: var id } when id != Guid.Empty =>
-            recorded.FirstOrDefault(r => r.Entry is ClinicalEntry && r.Entry.EntryId == id),
-        CorrectionEntry correction =>
-            recorded.LastOrDefault(r => r.Entry.GetType() == correction.GetType() && r.Entry.EntryId == correction.EntryId) is { } latest
-            && EntryJson.Fingerprint(latest.Entry) == EntryJson.Fingerprint(correction)
-                ? latest
-                : null,
-        _ => null,
-    };
+        private readonly Dictionary<Guid, RecordedEntry> _clinicalById = [];
+        private readonly Dictionary<(Type, Guid), RecordedEntry> _latestCorrection = [];
+
+        public void Add(RecordedEntry recorded)
+        {
+            entries.Add(recorded);
+            if (recorded.Entry is ClinicalEntry clinical) _clinicalById.TryAdd(clinical.EntryId, recorded);
+            else if (recorded.Entry is CorrectionEntry correction) _latestCorrection[(correction.GetType(), correction.EntryId)] = recorded;
+        }
+
+        /// <summary>
+        /// The recorded entry a submission repeats: the clinical entry with its entryId, or, for a correction or
+        /// retraction, the latest one of the same kind on the same entry (an identical one repeats it; any other acts anew).
+        /// </summary>
+        public RecordedEntry? FindSame(Entry entry) => entry switch
+        {
+            ClinicalEntry { EntryId: var id } when id != Guid.Empty => _clinicalById.GetValueOrDefault(id),
+            CorrectionEntry correction =>
+                _latestCorrection.GetValueOrDefault((correction.GetType(), correction.EntryId)) is { } latest
+                && EntryJson.Fingerprint(latest.Entry) == EntryJson.Fingerprint(correction)
+                    ? latest
+                    : null,
+            _ => null,
+        };
+    }
 }
