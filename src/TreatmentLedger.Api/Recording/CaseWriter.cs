@@ -89,8 +89,9 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
     }
 
     /// <remarks>
-    /// Versions are counted here: Marten leaves IEvent.Version unset on events appended through a fetched stream. An
-    /// entry repeated within the request itself answers with the sequence its first occurrence was just given.
+    /// Versions are counted from the version the fetch saw; sequences come from the append (Marten sets them on the
+    /// events once SaveChanges has run). An entry repeated within the request itself answers with the sequence its first
+    /// occurrence was just given.
     /// </remarks>
     private static Written Answer(Guid caseId, IReadOnlyList<PlannedEntry> plan, IReadOnlyList<IEvent> appended,
         IReadOnlyDictionary<long, long> repeatedSequences, long versionBefore = 0)
