@@ -59,9 +59,10 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
 
     /// <summary>
     /// The stream's entries recorded at or before <paramref name="knownAt"/>, with their global sequences (which the
-    /// case document does not keep), null when there are none (a case not yet recorded then is unknown then). One slim query of the columns a fold needs, deserialised by Marten's serializer:
-    /// Marten's FetchStreamAsync reads every metadata column and wraps each row in an IEvent, which costs about three
-    /// times as much on long streams (see docs/benchmarks.md).
+    /// case document does not keep), null when there are none (a case not yet recorded then is unknown then). One slim
+    /// query of the columns a fold needs, deserialised by Marten's serializer: Marten's FetchStreamAsync reads every
+    /// metadata column and wraps each row in an IEvent, which costs about three times as much on long streams (see
+    /// docs/benchmarks.md).
     /// </summary>
     public async Task<CaseHistory?> ReadStreamAsync(Guid caseId, DateTimeOffset knownAt, CancellationToken ct)
     {

@@ -30,17 +30,15 @@ public static class RecordingPlan
     public static (IReadOnlyList<PlannedEntry> Plan, Refusal? Refusal) Decide(
         CaseHistory history, IReadOnlyList<Entry> entries, DateTimeOffset now, Func<Guid> newId)
     {
-        // One growing list and two indexes: linear in the case and the request (a 500-entry import judges each entry
-        // against everything before it without copying the case for every entry).
-        var recorded = new List<RecordedEntry>(history.Recorded.Count + entries.Count);
-        var index = new Recorded(recorded);
-        foreach (var entry in history.Recorded) index.Add(entry);
+        // Linear in the case and the request: a 500-entry import judges each entry against everything before it
+        // without copying the case for every entry.
+        var recorded = new RecordedSoFar(history.Recorded);
         var plan = new List<PlannedEntry>();
         var added = new Dictionary<long, int>();
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            var existing = index.FindSame(entry);
+            var existing = recorded.FindSame(entry);
             if (existing is not null)
             {
                 if (EntryJson.Fingerprint(existing.Entry) != EntryJson.Fingerprint(entry))
@@ -52,31 +50,44 @@ public static class RecordingPlan
 
             if (entry is ClinicalEntry clinical && clinical.EntryId == Guid.Empty)
                 entry = clinical with { EntryId = newId() };
-            var violation = CaseRules.RecordTimeViolation(recorded, entry);
+            var violation = CaseRules.RecordTimeViolation(recorded.Entries, entry);
             if (violation is not null)
                 return (plan, new Refusal(i, RefusalKind.RuleBroken, violation));
 
             plan.Add(new PlannedEntry(entry, null));
-            // Recorded after all others, as it would be if appended now; the store assigns the sequence.
-            var version = (recorded.Count == 0 ? 0 : recorded[^1].Version) + 1;
-            index.Add(new RecordedEntry(entry, null, version, now, null, null));
-            added.Add(version, i);
+            added.Add(recorded.AddNew(entry, now), i);
         }
 
-        if (CaseRules.ResultViolation(new CaseHistory(recorded), added.Keys.ToHashSet()) is { } broken)
+        if (CaseRules.ResultViolation(new CaseHistory(recorded.Entries), added.Keys.ToHashSet()) is { } broken)
             return (plan, new Refusal(added[broken.Version], RefusalKind.RuleBroken, broken.Reason));
         return (plan, null);
     }
 
     /// <summary>The entries recorded so far (in recording order), indexed for finding the one a submission repeats.</summary>
-    private sealed class Recorded(List<RecordedEntry> entries)
+    private sealed class RecordedSoFar
     {
+        private readonly List<RecordedEntry> _entries = [];
         private readonly Dictionary<Guid, RecordedEntry> _clinicalById = [];
         private readonly Dictionary<(Type, Guid), RecordedEntry> _latestCorrection = [];
 
-        public void Add(RecordedEntry recorded)
+        public RecordedSoFar(IEnumerable<RecordedEntry> recorded)
         {
-            entries.Add(recorded);
+            foreach (var entry in recorded) Add(entry);
+        }
+
+        public IReadOnlyList<RecordedEntry> Entries => _entries;
+
+        /// <summary>Records a new entry after all others, as it would be if appended now, and answers its version (the store assigns the sequence).</summary>
+        public long AddNew(Entry entry, DateTimeOffset now)
+        {
+            var version = (_entries.Count == 0 ? 0 : _entries[^1].Version) + 1;
+            Add(new RecordedEntry(entry, null, version, now, null, null));
+            return version;
+        }
+
+        private void Add(RecordedEntry recorded)
+        {
+            _entries.Add(recorded);
             if (recorded.Entry is ClinicalEntry clinical) _clinicalById.TryAdd(clinical.EntryId, recorded);
             else if (recorded.Entry is CorrectionEntry correction) _latestCorrection[(correction.GetType(), correction.EntryId)] = recorded;
         }
