@@ -81,16 +81,23 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Equal(3, knownBefore["entries"]!.AsArray().Count);
     }
 
-    [Fact]
-    public async Task Every_view_from_the_inline_document_equals_the_live_fold_of_the_stream_also_after_corrections()
+    /// <summary>The founding case imported, its crizotinib start then corrected to 2012-03; with its audit log before the correction.</summary>
+    private async Task<(Guid CaseId, JsonArray Log)> DemoCaseWithCrizotinibStartCorrected()
     {
         var imported = await Api.Post("/cases/import", DemoCase.Read());
         var caseId = imported.Json["caseId"]!.GetValue<Guid>();
         var log = (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray();
         var crizotinibStart = log.Single(e => e!["type"]!.GetValue<string>() == "systemic-therapy-started" && e["regimen"]!.GetValue<string>() == "crizotinib")!;
-        var firstResponse = log.First(e => e!["type"]!.GetValue<string>() == "response-assessed")!;
         await Correct(caseId, crizotinibStart["entryId"]!.GetValue<Guid>(),
             """{ "type": "systemic-therapy-started", "occurredOn": "2012-03", "regimen": "crizotinib", "therapyClass": "targeted" }""");
+        return (caseId, log);
+    }
+
+    [Fact]
+    public async Task Every_view_from_the_inline_document_equals_the_live_fold_of_the_stream_also_after_corrections()
+    {
+        var (caseId, log) = await DemoCaseWithCrizotinibStartCorrected();
+        var firstResponse = log.First(e => e!["type"]!.GetValue<string>() == "response-assessed")!;
         Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
             $$"""{ "type": "entry-retracted", "entryId": "{{firstResponse["entryId"]}}", "reason": "duplicate" }""")).Status);
 
@@ -118,12 +125,7 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task A_rebuild_of_the_read_models_writes_the_very_documents_the_appends_wrote()
     {
-        var imported = await Api.Post("/cases/import", DemoCase.Read());
-        var caseId = imported.Json["caseId"]!.GetValue<Guid>();
-        var log = (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray();
-        var crizotinibStart = log.Single(e => e!["type"]!.GetValue<string>() == "systemic-therapy-started" && e["regimen"]!.GetValue<string>() == "crizotinib")!;
-        await Correct(caseId, crizotinibStart["entryId"]!.GetValue<Guid>(),
-            """{ "type": "systemic-therapy-started", "occurredOn": "2012-03", "regimen": "crizotinib", "therapyClass": "targeted" }""");
+        var (caseId, _) = await DemoCaseWithCrizotinibStartCorrected();
         var store = Host.Services.GetRequiredService<IDocumentStore>();
         async Task<string> Document()
         {
