@@ -30,6 +30,7 @@ public sealed class EntryJsonTests
         { """{ "type": "progression-observed", "occurredOn": "2012-02", "scope": "metastatic" }""", typeof(ProgressionObserved) },
         { """{ "type": "treatment-decision-recorded", "occurredOn": "2014-11", "treatment": "ceritinib", "decision": "access-refused" }""", typeof(TreatmentDecisionRecorded) },
         { """{ "type": "patient-died", "occurredOn": "2023-03" }""", typeof(PatientDied) },
+        { """{ "type": "follow-up-recorded", "occurredOn": "2024-05", "vitalStatus": "alive" }""", typeof(FollowUpRecorded) },
         { $$"""{ "type": "entry-retracted", "entryId": "{{Target}}", "reason": "wrong case" }""", typeof(EntryRetracted) },
         { $$"""{ "type": "entry-corrected", "entryId": "{{Target}}", "reason": "re-read", "replacement": { "type": "patient-died", "occurredOn": "2023-04" } }""", typeof(EntryCorrected) },
     };

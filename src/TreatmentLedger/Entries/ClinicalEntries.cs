@@ -136,6 +136,9 @@ public sealed record RadiotherapyDelivered : ClinicalEntry
     public int Fractions { get; init; }
     public string? Intent { get; init; }
 
+    /// <summary>The lesion or volume treated (e.g. "brain metastasis 2"): doses are summed per site and target.</summary>
+    public string? Target { get; init; }
+
     internal static RadiotherapyDelivered Read(PayloadReader r) => new()
     {
         Site = r.RequiredString("site"),
@@ -143,6 +146,7 @@ public sealed record RadiotherapyDelivered : ClinicalEntry
         TotalDoseGy = r.RequiredNumber("totalDoseGy", minExclusive: 0, max: 200),
         Fractions = r.RequiredInt("fractions", 1, 1000),
         Intent = r.OptionalString("intent"),
+        Target = r.OptionalString("target"),
     };
 }
 
@@ -155,6 +159,12 @@ public sealed record SystemicTherapyStarted : ClinicalEntry
     public IReadOnlyList<Agent>? Agents { get; init; }
     public string? Access { get; init; }
 
+    /// <summary>new-line, add-to-line or maintenance; absent, the 28-day combination window decides (DOMAIN.md).</summary>
+    public string? LineIntent { get; init; }
+
+    /// <summary>Body surface area in m2, which converts anthracycline doses given in mg when a cycle gives none.</summary>
+    public decimal? BsaM2 { get; init; }
+
     internal static SystemicTherapyStarted Read(PayloadReader r) => new()
     {
         Regimen = r.RequiredString("regimen"),
@@ -166,6 +176,8 @@ public sealed record SystemicTherapyStarted : ClinicalEntry
             a.OptionalString("frequency"),
             a.OptionalNumber("dailyDoseMg", minInclusive: 0, max: 1_000_000))),
         Access = r.OptionalEnum("access", Vocabulary.Access),
+        LineIntent = r.OptionalEnum("lineIntent", Vocabulary.LineIntent),
+        BsaM2 = r.OptionalNumber("bsaM2", minInclusive: 0.3m, max: 3.5m),
     };
 }
 
@@ -176,6 +188,9 @@ public sealed record CycleAdministered : ClinicalEntry
     public int Cycle { get; init; }
     public IReadOnlyList<AdministeredDose> Doses { get; init; } = [];
 
+    /// <summary>Body surface area in m2 at this cycle.</summary>
+    public decimal? BsaM2 { get; init; }
+
     internal static CycleAdministered Read(PayloadReader r) => new()
     {
         Cycle = r.RequiredInt("cycle", 1, 10_000),
@@ -183,6 +198,7 @@ public sealed record CycleAdministered : ClinicalEntry
             d.RequiredString("drug"),
             d.RequiredNumber("amount", minExclusive: 0, max: 1_000_000),
             d.RequiredString("unit"))),
+        BsaM2 = r.OptionalNumber("bsaM2", minInclusive: 0.3m, max: 3.5m),
     };
 }
 
@@ -210,9 +226,13 @@ public sealed record SystemicTherapyStopped : ClinicalEntry
 {
     public string Reason { get; init; } = "";
 
+    /// <summary>The cycles given, when they were not recorded one by one.</summary>
+    public int? CyclesGiven { get; init; }
+
     internal static SystemicTherapyStopped Read(PayloadReader r) => new()
     {
         Reason = r.RequiredEnum("reason", Vocabulary.StopReason),
+        CyclesGiven = r.OptionalInt("cyclesGiven", 0, 10_000),
     };
 }
 
@@ -295,5 +315,18 @@ public sealed record PatientDied : ClinicalEntry
         Cause = r.OptionalString("cause"),
         DiseaseRelated = r.OptionalBool("diseaseRelated"),
         TreatmentRelated = r.OptionalBool("treatmentRelated"),
+    };
+}
+
+/// <summary>A visit or contact with no treatment event: it moves the case's last contact (DOMAIN.md).</summary>
+public sealed record FollowUpRecorded : ClinicalEntry
+{
+    public string VitalStatus { get; init; } = "";
+    public string? DiseaseStatus { get; init; }
+
+    internal static FollowUpRecorded Read(PayloadReader r) => new()
+    {
+        VitalStatus = r.RequiredEnum("vitalStatus", Vocabulary.VitalStatus),
+        DiseaseStatus = r.OptionalEnum("diseaseStatus", Vocabulary.DiseaseStatus),
     };
 }

@@ -28,6 +28,7 @@ namespace TreatmentLedger.Entries;
 [JsonDerivedType(typeof(ProgressionObserved), EntryTypes.ProgressionObserved)]
 [JsonDerivedType(typeof(TreatmentDecisionRecorded), EntryTypes.TreatmentDecisionRecorded)]
 [JsonDerivedType(typeof(PatientDied), EntryTypes.PatientDied)]
+[JsonDerivedType(typeof(FollowUpRecorded), EntryTypes.FollowUpRecorded)]
 [JsonDerivedType(typeof(EntryRetracted), EntryTypes.EntryRetracted)]
 [JsonDerivedType(typeof(EntryCorrected), EntryTypes.EntryCorrected)]
 public abstract record Entry
@@ -44,6 +45,12 @@ public abstract record Entry
     public ClinicalDate? EndedOn { get; init; }
     public string? Note { get; init; }
     public string? Source { get; init; }
+
+    /// <summary>
+    /// The names of this entry's own fields whose values are estimates, not given by the source (DOMAIN.md, Estimated
+    /// values): <c>occurredOn</c>, <c>endedOn</c> or a payload path such as <c>totalDoseGy</c> or <c>agents[0].dose</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Estimated { get; init; }
 
     [JsonIgnore]
     public string Type => EntryTypes.NameOf(GetType());

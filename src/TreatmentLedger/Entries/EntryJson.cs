@@ -34,6 +34,7 @@ public static class EntryJson
         [EntryTypes.ProgressionObserved] = ProgressionObserved.Read,
         [EntryTypes.TreatmentDecisionRecorded] = TreatmentDecisionRecorded.Read,
         [EntryTypes.PatientDied] = PatientDied.Read,
+        [EntryTypes.FollowUpRecorded] = FollowUpRecorded.Read,
     };
 
     /// <summary>
@@ -82,7 +83,39 @@ public static class EntryJson
             EndedOn = endedOn,
             Note = r.OptionalText("note"),
             Source = r.OptionalString("source"),
+            Estimated = ReadEstimated(r),
         };
+    }
+
+    /// <summary>Fields an entry cannot call estimated: they are not clinical values.</summary>
+    private static readonly HashSet<string> NotEstimable = ["type", "entryId", "note", "source", "estimated"];
+
+    /// <summary>
+    /// <c>estimated</c>: distinct names of fields the entry gives, each <c>occurredOn</c>, <c>endedOn</c> or a payload
+    /// path (<c>totalDoseGy</c>, <c>agents[0].dose</c>). A name the entry does not give is an error: nothing is marked
+    /// estimated that is not there.
+    /// </summary>
+    private static IReadOnlyList<string>? ReadEstimated(PayloadReader r)
+    {
+        var names = r.OptionalStrings("estimated");
+        if (names is null) return null;
+        if (names.Count == 0)
+        {
+            r.Errors.Add(r.Nested("estimated"), "must name at least one field (leave it out instead)");
+            return null;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i];
+            if (!seen.Add(name))
+                r.Errors.Add(r.Nested($"estimated[{i}]"), $"'{name}' is listed twice");
+            else if (NotEstimable.Contains(name.Split('.', '[')[0]))
+                r.Errors.Add(r.Nested($"estimated[{i}]"), $"'{name}' is not a clinical value and cannot be estimated");
+            else if (!r.Gives(name))
+                r.Errors.Add(r.Nested($"estimated[{i}]"), $"'{name}' is not a field this entry gives");
+        }
+        return names;
     }
 
     private static EntryRetracted ReadRetraction(PayloadReader r)

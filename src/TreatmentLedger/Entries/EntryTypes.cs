@@ -22,6 +22,7 @@ public static class EntryTypes
     public const string ProgressionObserved = "progression-observed";
     public const string TreatmentDecisionRecorded = "treatment-decision-recorded";
     public const string PatientDied = "patient-died";
+    public const string FollowUpRecorded = "follow-up-recorded";
     public const string EntryRetracted = "entry-retracted";
     public const string EntryCorrected = "entry-corrected";
 
@@ -46,6 +47,7 @@ public static class EntryTypes
         [ProgressionObserved] = typeof(Entries.ProgressionObserved),
         [TreatmentDecisionRecorded] = typeof(Entries.TreatmentDecisionRecorded),
         [PatientDied] = typeof(Entries.PatientDied),
+        [FollowUpRecorded] = typeof(Entries.FollowUpRecorded),
         [EntryRetracted] = typeof(Entries.EntryRetracted),
         [EntryCorrected] = typeof(Entries.EntryCorrected),
     };

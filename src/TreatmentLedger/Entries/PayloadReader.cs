@@ -266,5 +266,24 @@ public sealed class PayloadReader
     }
 
     public string Nested(string field) => PathOf(field);
+
+    /// <summary>Whether the object gives a value at a path such as <c>totalDoseGy</c> or <c>agents[0].dose</c>.</summary>
+    public bool Gives(string path)
+    {
+        JsonNode? node = _json;
+        foreach (var segment in path.Split('.'))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(segment, @"^([A-Za-z][A-Za-z0-9]*)((?:\[\d{1,4}\])*)$");
+            if (!match.Success || node is not JsonObject obj) return false;
+            node = obj[match.Groups[1].Value];
+            foreach (System.Text.RegularExpressions.Match index in System.Text.RegularExpressions.Regex.Matches(match.Groups[2].Value, @"\d+"))
+            {
+                if (node is not JsonArray array || int.Parse(index.Value) >= array.Count) return false;
+                node = array[int.Parse(index.Value)];
+            }
+            if (node is null) return false;
+        }
+        return true;
+    }
     public ValidationErrors Errors => _errors;
 }

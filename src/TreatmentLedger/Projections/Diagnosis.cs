@@ -9,15 +9,18 @@ public sealed record DiagnosisView(ClinicalDate On, string? Text);
 public static class Diagnosis
 {
     /// <summary>Diagnosis is the first biopsy-performed, else case-opened.</summary>
-    public static ClinicalDate? DateOf(IEnumerable<EffectiveEntry> entries)
+    public static ClinicalDate? DateOf(IEnumerable<EffectiveEntry> entries) => EntryOf(entries)?.Date;
+
+    /// <summary>The entry that dates the diagnosis: the first biopsy-performed, else the case-opened.</summary>
+    public static EffectiveEntry? EntryOf(IEnumerable<EffectiveEntry> entries)
     {
         EffectiveEntry? opened = null;
         foreach (var e in entries)
         {
-            if (e.Entry is BiopsyPerformed) return e.Date;
+            if (e.Entry is BiopsyPerformed) return e;
             if (e.Entry is CaseOpened) opened ??= e;
         }
-        return opened?.Date;
+        return opened;
     }
 
     /// <summary>The diagnosis date, and the latest diagnosis text given by a biopsy or an expert re-read.</summary>

@@ -19,38 +19,84 @@ public sealed record LocalTherapy(Guid EntryId, ClinicalDate On, string Type, st
 /// <summary>A daily dose in mg held from one anchor on, for oral exposure.</summary>
 public sealed record DoseSegment(string Drug, ClinicalDate From, decimal DailyDoseMg);
 
+/// <summary>A supportive medication (therapyClass supportive) that started inside a line: listed, never a line itself.</summary>
+public sealed record ConcomitantMedication(Guid EntryId, string Regimen, IReadOnlyList<string> Drugs, ClinicalDate StartedOn, ClinicalDate? EndedOn);
+
+/// <summary>A cycle given on a line, with the body surface area the line had then (for doses given in mg).</summary>
+public sealed record LineCycle(CycleAdministered Entry, decimal? LineBsaM2);
+
+public static class LinePhase
+{
+    public const string Induction = "induction";
+    public const string Maintenance = "maintenance";
+}
+
+public static class LineIntent
+{
+    public const string NewLine = "new-line";
+    public const string AddToLine = "add-to-line";
+    public const string Maintenance = "maintenance";
+
+    /// <summary>The combination window of real-world line-of-therapy rules: a start this close to the line's joins it.</summary>
+    public const int CombinationWindowDays = 28;
+}
+
 /// <summary>A line of systemic therapy as the fold leaves it: facts only, no duration (that needs a censor date).</summary>
 public sealed class LineState
 {
     public required int Number { get; init; }
     public required Guid EntryId { get; init; }
-    public required string Regimen { get; init; }
+    public required string Regimen { get; set; }
     public required string TherapyClass { get; init; }
     public string? Access { get; init; }
+    public string Phase { get; set; } = LinePhase.Induction;
     public required ClinicalDate StartedOn { get; init; }
     public ClinicalDate? StoppedOn { get; set; }
     public string? StopReason { get; set; }
+
+    /// <summary>The entry that stopped the line: a systemic-therapy-stopped, the next line's start (switched) or the death.</summary>
+    public ClinicalEntry? StoppedBy { get; set; }
+
     public bool Active => StoppedOn is null;
     public List<LineAgent> Agents { get; } = [];
     public List<DoseChange> DoseChanges { get; } = [];
-    public int Cycles { get; set; }
+    public List<LineCycle> CycleEntries { get; } = [];
+
+    /// <summary>cyclesGiven of the stop: the cycles given when they were not recorded one by one.</summary>
+    public int? CyclesGiven { get; set; }
+
+    /// <summary>The number of cycle-administered, or the stop's cyclesGiven when that is larger.</summary>
+    public int Cycles => Math.Max(CycleEntries.Count, CyclesGiven ?? 0);
+
+    /// <summary>The body surface area of the line's latest start that gave one.</summary>
+    public decimal? BsaM2 { get; set; }
+
+    public List<ConcomitantMedication> Concomitant { get; } = [];
     public List<LineAdverseEvent> AdverseEvents { get; } = [];
     public List<LineResponse> Responses { get; } = [];
     public List<LineProgression> Progressions { get; } = [];
     public List<LocalTherapy> LocalTherapies { get; } = [];
     public List<DoseSegment> DoseSegments { get; } = [];
 
+    /// <summary>The estimated fields of the entries that make up the line.</summary>
+    public EstimatesUsed Estimates { get; } = new();
+
     /// <summary>The death that ended this line, if one did.</summary>
     public ClinicalDate? DiedOn { get; set; }
 }
 
 /// <summary>
-/// Folds entries in clinical order into lines of therapy (DOMAIN.md): each systemic-therapy-started opens line n+1,
-/// ending an active line as <c>switched</c>; patient-died ends it as <c>death</c>; what falls after a line's start,
-/// up to and including its stop, belongs to it.
+/// Folds entries in clinical order into lines of therapy (DOMAIN.md). A supportive start never opens, joins or ends a
+/// line (it is listed as concomitant when it starts inside one). Any other start while a line is active acts by its
+/// lineIntent: add-to-line joins the line, maintenance continues it with new agents, new-line ends it as
+/// <c>switched</c> and opens line n+1; without lineIntent, a start within 28 days of the line's start with no
+/// progression since joins it, any other opens a new line. patient-died ends a line as <c>death</c>; what falls after a
+/// line's start, up to and including its stop, belongs to it.
 /// </summary>
 public static class LineFold
 {
+    public const string Supportive = "supportive";
+
     public static IReadOnlyList<LineState> Fold(IEnumerable<EffectiveEntry> clinicalOrder)
     {
         var lines = new List<LineState>();
@@ -58,50 +104,81 @@ public static class LineFold
         foreach (var effective in clinicalOrder)
         {
             var on = effective.Date;
-            switch (effective.Entry)
+            var entry = effective.Entry;
+            if (entry is SystemicTherapyStarted started && started.TherapyClass != Supportive)
             {
-                case SystemicTherapyStarted started:
-                    if (current is not null) Stop(current, on, "switched");
+                var intent = IntentOf(started, current);
+                if (current is not null && intent == LineIntent.AddToLine) Join(current, started);
+                else if (current is not null && intent == LineIntent.Maintenance) Maintain(current, started);
+                else
+                {
+                    if (current is not null) Stop(current, started, "switched");
                     current = Open(lines.Count + 1, started);
                     lines.Add(current);
+                }
+                current.Estimates.Use(started, EstimatesUsed.All);
+                continue;
+            }
+            if (current is null) continue;
+            current.Estimates.Use(entry, EstimatesUsed.All);
+            switch (entry)
+            {
+                case SystemicTherapyStarted supportive:
+                    current.Concomitant.Add(new ConcomitantMedication(supportive.EntryId, supportive.Regimen,
+                        (supportive.Agents ?? []).Select(a => a.Drug).ToList(), on, supportive.EndedOn));
                     break;
-                case SystemicTherapyStopped stopped when current is not null:
-                    Stop(current, on, stopped.Reason);
+                case SystemicTherapyStopped stopped:
+                    Stop(current, stopped, stopped.Reason);
+                    current.CyclesGiven = stopped.CyclesGiven;
                     current = null;
                     break;
-                case PatientDied when current is not null:
-                    Stop(current, on, "death");
+                case PatientDied died:
+                    Stop(current, died, "death");
                     current.DiedOn = on;
                     current = null;
                     break;
-                case CycleAdministered when current is not null:
-                    current.Cycles++;
+                case CycleAdministered cycle:
+                    current.CycleEntries.Add(new LineCycle(cycle, current.BsaM2));
                     break;
-                case DoseAdjusted adjusted when current is not null:
+                case DoseAdjusted adjusted:
                     Adjust(current, adjusted);
                     break;
-                case AdverseEventObserved ae when current is not null:
+                case AdverseEventObserved ae:
                     current.AdverseEvents.Add(new LineAdverseEvent(ae.EntryId, on, ae.Term, ae.Grade, ae.AttributedTo));
                     break;
-                case ResponseAssessed response when current is not null:
+                case ResponseAssessed response:
                     current.Responses.Add(new LineResponse(response.EntryId, on, response.Response, response.Method, response.Description));
                     break;
-                case ProgressionObserved progression when current is not null:
+                case ProgressionObserved progression:
                     current.Progressions.Add(new LineProgression(progression.EntryId, on, progression.Scope, progression.Sites ?? [], progression.NewLesions));
                     break;
-                case SurgeryPerformed surgery when current is not null:
+                case SurgeryPerformed surgery:
                     current.LocalTherapies.Add(new LocalTherapy(surgery.EntryId, on, surgery.Type, surgery.Site, $"{surgery.Procedure} ({surgery.Margin})"));
                     break;
-                case RadiotherapyDelivered rt when current is not null:
-                    current.LocalTherapies.Add(new LocalTherapy(rt.EntryId, on, rt.Type, rt.Site, $"{rt.Technique} {rt.TotalDoseGy} Gy / {rt.Fractions} fractions"));
+                case RadiotherapyDelivered rt:
+                    current.LocalTherapies.Add(new LocalTherapy(rt.EntryId, on, rt.Type, rt.Site,
+                        $"{rt.Technique} {rt.TotalDoseGy} Gy / {rt.Fractions} fractions{(rt.Target is null ? "" : $" ({rt.Target})")}"));
                     break;
-                case EmbolizationPerformed embolization when current is not null:
+                case EmbolizationPerformed embolization:
                     current.LocalTherapies.Add(new LocalTherapy(embolization.EntryId, on, embolization.Type, embolization.Site,
                         embolization.Vessels is { } vessels ? $"embolization of {vessels} vessels" : "embolization"));
                     break;
             }
         }
         return lines;
+    }
+
+    /// <summary>
+    /// The start's lineIntent, else add-to-line within the combination window of the active line's start when no
+    /// progression was recorded since that start, else new-line. With no active line only new-line can apply (the
+    /// recording rules refuse the others).
+    /// </summary>
+    public static string IntentOf(SystemicTherapyStarted started, LineState? active)
+    {
+        if (active is null) return LineIntent.NewLine;
+        if (started.LineIntent is { } given) return given;
+        var days = started.Date.Anchor.DayNumber - active.StartedOn.Anchor.DayNumber;
+        return days <= LineIntent.CombinationWindowDays && active.Progressions.Count == 0 ? LineIntent.AddToLine : LineIntent.NewLine;
     }
 
     public static bool SameName(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
@@ -116,21 +193,46 @@ public static class LineFold
             TherapyClass = started.TherapyClass,
             Access = started.Access,
             StartedOn = started.Date,
+            BsaM2 = started.BsaM2,
         };
+        AddAgents(line, started);
+        return line;
+    }
+
+    /// <summary>add-to-line: the start's agents join the line, whose regimen becomes both regimens joined by " + ".</summary>
+    private static void Join(LineState line, SystemicTherapyStarted started)
+    {
+        line.Regimen = $"{line.Regimen} + {started.Regimen}";
+        line.BsaM2 = started.BsaM2 ?? line.BsaM2;
+        AddAgents(line, started);
+    }
+
+    /// <summary>maintenance: same number and regimen name, these agents in place of the earlier ones (whose exposure ends here).</summary>
+    private static void Maintain(LineState line, SystemicTherapyStarted started)
+    {
+        line.Phase = LinePhase.Maintenance;
+        line.BsaM2 = started.BsaM2 ?? line.BsaM2;
+        foreach (var agent in line.Agents.Where(a => a.DailyDoseMg is not null))
+            line.DoseSegments.Add(new DoseSegment(agent.Drug, started.Date, 0));
+        line.Agents.Clear();
+        AddAgents(line, started);
+    }
+
+    private static void AddAgents(LineState line, SystemicTherapyStarted started)
+    {
         foreach (var agent in started.Agents ?? [])
         {
             line.Agents.Add(new LineAgent(agent.Drug, agent.Dose, agent.Unit, agent.Frequency, agent.DailyDoseMg, false));
             if (agent.DailyDoseMg is { } daily) line.DoseSegments.Add(new DoseSegment(agent.Drug, started.Date, daily));
         }
-        return line;
     }
 
-    private static void Stop(LineState line, ClinicalDate on, string reason)
+    private static void Stop(LineState line, ClinicalEntry by, string reason)
     {
-        line.StoppedOn = on;
+        line.StoppedOn = by.Date;
+        line.StoppedBy = by;
         line.StopReason = reason;
     }
-
     /// <summary>
     /// A dose change updates the named agent's current dose. Interrupted holds the drug (0 mg/day); resumed restores
     /// the dose held before the interruption unless it names a new one.
