@@ -98,6 +98,39 @@ public sealed class CaseRulesTests
         AssertAccepted(history, E.Stop("2013-01"));
     }
 
+    [Theory]
+    [InlineData("add-to-line")]
+    [InlineData("maintenance")]
+    public void Joining_or_continuing_a_line_needs_an_active_one(string intent)
+    {
+        var afterStop = HistoryBuilder.Of(E.Start("2012-02"), E.Stop("2012-06", "completed"));
+        var joining = E.Start("2012-08", "pemetrexed") with { LineIntent = intent };
+
+        var reason = AssertRefused(afterStop, joining);
+        Assert.Contains(intent, reason);
+        AssertRefused(HistoryBuilder.Of(E.Imaging("2012-01")), joining);
+        AssertAccepted(HistoryBuilder.Of(E.Start("2012-02")), joining);
+        AssertAccepted(afterStop, joining with { LineIntent = "new-line" });
+    }
+
+    [Fact]
+    public void A_supportive_start_makes_no_line_active()
+    {
+        var history = HistoryBuilder.Of(E.Start("2012-02", "ondansetron") with { TherapyClass = "supportive" });
+
+        AssertRefused(history, E.Cycle("2012-03"));
+        AssertRefused(history, E.Stop("2012-03"));
+        AssertRefused(history, E.Start("2012-03", "paclitaxel") with { LineIntent = "add-to-line" });
+    }
+
+    [Fact]
+    public void A_supportive_start_inside_a_line_leaves_it_active()
+    {
+        var history = HistoryBuilder.Of(E.Start("2012-02", "AC"), E.Start("2012-02", "dexamethasone") with { TherapyClass = "supportive" });
+
+        AssertAccepted(history, E.Cycle("2012-03"));
+    }
+
     [Fact]
     public void A_new_start_while_a_line_is_active_switches_and_keeps_a_line_active()
     {

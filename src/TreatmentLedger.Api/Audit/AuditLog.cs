@@ -1,8 +1,10 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
+using TreatmentLedger.Projections;
 using Wolverine.Http;
 
 namespace TreatmentLedger.Api.Audit;
@@ -37,6 +39,7 @@ public static class AuditLog
             ["until"] = until,
             ["changes"] = Changes(window),
             ["entries"] = new JsonArray(window.Select(r => (JsonNode)Row(history, r)).ToArray()),
+            ["estimatesUsed"] = JsonSerializer.SerializeToNode(EstimatesShown(window), EntryJson.Options),
         }, EntryJson.Options);
     }
 
@@ -51,6 +54,15 @@ public static class AuditLog
             ["corrected"] = Ids(entries.OfType<EntryCorrected>().DistinctBy(e => e.EntryId)),
             ["retracted"] = Ids(entries.OfType<EntryRetracted>()),
         };
+    }
+
+    /// <summary>The log shows every entry whole: each estimated field of the entries (and replacements) it lists.</summary>
+    private static IReadOnlyList<EstimateUsed> EstimatesShown(List<RecordedEntry> window)
+    {
+        var used = new EstimatesUsed();
+        foreach (var entry in window.Select(r => r.Entry))
+            used.Use(entry is EntryCorrected corrected ? corrected.Replacement : entry, EstimatesUsed.All);
+        return used.List();
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>

@@ -8,5 +8,5 @@ public static class GetLines
 {
     [WolverineGet("/cases/{caseId}/lines")]
     public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, request, (history, point) => new { lines = Projections.Lines.Of(history, point) }, ct);
+        reader.ViewAsync(caseId, request, (history, point) => Projections.LinesView.Of(history, point), ct);
 }

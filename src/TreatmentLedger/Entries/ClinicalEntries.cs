@@ -165,7 +165,15 @@ public sealed record SystemicTherapyStarted : ClinicalEntry
     /// <summary>Body surface area in m2, which converts anthracycline doses given in mg when a cycle gives none.</summary>
     public decimal? BsaM2 { get; init; }
 
-    internal static SystemicTherapyStarted Read(PayloadReader r) => new()
+    internal static SystemicTherapyStarted Read(PayloadReader r)
+    {
+        var started = ReadFields(r);
+        if (started is { TherapyClass: "supportive", LineIntent: not null })
+            r.Errors.Add(r.Nested("lineIntent"), "a supportive medication never opens, joins or continues a line: leave lineIntent out");
+        return started;
+    }
+
+    private static SystemicTherapyStarted ReadFields(PayloadReader r) => new()
     {
         Regimen = r.RequiredString("regimen"),
         TherapyClass = r.RequiredEnum("therapyClass", Vocabulary.TherapyClass),

@@ -33,7 +33,8 @@ public sealed record CaseFacts(
     int LineCount,
     ClinicalDate? LastProgressionOn,
     ClinicalDate? DiedOn,
-    long Version)
+    long Version,
+    IReadOnlyList<EstimateUsed>? EstimatesUsed)
 {
     /// <summary>The facts as of a clinical date (all entries without one).</summary>
     public static CaseFacts Of(CaseHistory history, DateOnly? asOf)
@@ -41,19 +42,40 @@ public sealed record CaseFacts(
         var entries = ViewPoint.Until(history, asOf);
         var lines = LineFold.Fold(entries);
         var line = lines.LastOrDefault(l => l.Active) ?? lines.LastOrDefault();
-        var died = entries.FirstOrDefault(e => e.Entry is PatientDied)?.Date;
+        var died = entries.FirstOrDefault(e => e.Entry is PatientDied);
         var opening = entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault();
+        var lastProgression = entries.LastOrDefault(e => e.Entry is ProgressionObserved);
+        var diagnosis = Projections.Diagnosis.Of(entries);
         return new CaseFacts(
             opening?.PatientRef ?? "",
             opening?.Sex ?? "unknown",
             opening?.BirthYear,
             died is not null ? CaseStatus.Deceased : line is { Active: true } ? CaseStatus.OnTreatment : CaseStatus.OffTreatment,
-            Projections.Diagnosis.Of(entries),
+            diagnosis,
             line is null ? null : new CurrentLineFacts(line.Number, line.Regimen, line.TherapyClass, line.StartedOn, line.StoppedOn, line.StopReason, line.Active),
             lines.Count,
-            entries.LastOrDefault(e => e.Entry is ProgressionObserved)?.Date,
-            died,
-            history.Version);
+            lastProgression?.Date,
+            died?.Date,
+            history.Version,
+            Estimates(entries, opening, line, lastProgression, died));
+    }
+
+    /// <summary>The estimated fields the summary shows: who, the diagnosis, the current line, the last progression, the death.</summary>
+    private static IReadOnlyList<EstimateUsed> Estimates(IReadOnlyList<EffectiveEntry> entries, CaseOpened? opening, LineState? line,
+        EffectiveEntry? lastProgression, EffectiveEntry? died)
+    {
+        var used = new EstimatesUsed();
+        if (opening is not null) used.Use(opening, "patientRef", "sex", "birthYear");
+        if (Projections.Diagnosis.EntryOf(entries) is { } diagnosis) used.Use(diagnosis.Entry, "occurredOn");
+        if (Projections.Diagnosis.TextEntryOf(entries) is { } text) used.Use(text.Entry, "diagnosis");
+        if (line is not null)
+        {
+            used.Use(line.StartedBy, "occurredOn", "regimen", "therapyClass");
+            if (line.StoppedBy is { } stop) used.Use(stop, "occurredOn", "reason");
+        }
+        if (lastProgression is not null) used.Use(lastProgression.Entry, "occurredOn");
+        if (died is not null) used.Use(died.Entry, "occurredOn");
+        return used.List();
     }
 
     /// <summary>The summary seen from a view point: an open current line is censored at asOf or today.</summary>
@@ -63,7 +85,7 @@ public sealed record CaseFacts(
             ? null
             : new CurrentLine(line.Number, line.Regimen, line.TherapyClass, line.StartedOn, line.StoppedOn, line.StopReason, line.Active,
                 point.DurationOf(line.StartedOn, line.StoppedOn)),
-        LineCount, LastProgressionOn, DiedOn, Version);
+        LineCount, LastProgressionOn, DiedOn, Version, EstimatesUsed ?? []);
 }
 
 /// <summary><c>GET /cases/{id}</c> (API.md).</summary>
@@ -78,4 +100,5 @@ public sealed record CaseSummaryView(
     int LineCount,
     ClinicalDate? LastProgressionOn,
     ClinicalDate? DiedOn,
-    long Version);
+    long Version,
+    IReadOnlyList<EstimateUsed> EstimatesUsed);

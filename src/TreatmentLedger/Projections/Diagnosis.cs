@@ -24,16 +24,16 @@ public static class Diagnosis
     }
 
     /// <summary>The diagnosis date, and the latest diagnosis text given by a biopsy or an expert re-read.</summary>
-    public static DiagnosisView? Of(IReadOnlyList<EffectiveEntry> entries)
+    public static DiagnosisView? Of(IReadOnlyList<EffectiveEntry> entries) =>
+        DateOf(entries) is { } on ? new DiagnosisView(on, TextOf(TextEntryOf(entries)?.Entry)) : null;
+
+    /// <summary>The latest biopsy or expert re-read that gives a diagnosis text.</summary>
+    public static EffectiveEntry? TextEntryOf(IReadOnlyList<EffectiveEntry> entries) => entries.LastOrDefault(e => TextOf(e.Entry) is not null);
+
+    private static string? TextOf(ClinicalEntry? entry) => entry switch
     {
-        if (DateOf(entries) is not { } on) return null;
-        var text = entries.Select(e => e.Entry switch
-            {
-                BiopsyReread reread => reread.Diagnosis,
-                BiopsyPerformed biopsy => biopsy.Diagnosis,
-                _ => null,
-            })
-            .LastOrDefault(t => t is not null);
-        return new DiagnosisView(on, text);
-    }
+        BiopsyReread reread => reread.Diagnosis,
+        BiopsyPerformed biopsy => biopsy.Diagnosis,
+        _ => null,
+    };
 }

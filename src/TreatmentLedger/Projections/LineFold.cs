@@ -51,6 +51,10 @@ public sealed class LineState
     public string? Access { get; init; }
     public string Phase { get; set; } = LinePhase.Induction;
     public required ClinicalDate StartedOn { get; init; }
+
+    /// <summary>The systemic-therapy-started that opened the line.</summary>
+    public required SystemicTherapyStarted StartedBy { get; init; }
+
     public ClinicalDate? StoppedOn { get; set; }
     public string? StopReason { get; set; }
 
@@ -193,6 +197,7 @@ public static class LineFold
             TherapyClass = started.TherapyClass,
             Access = started.Access,
             StartedOn = started.Date,
+            StartedBy = started,
             BsaM2 = started.BsaM2,
         };
         AddAgents(line, started);

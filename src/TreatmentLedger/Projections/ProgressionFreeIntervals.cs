@@ -1,55 +1,84 @@
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
-using TreatmentLedger.History;
 
 namespace TreatmentLedger.Projections;
 
-public sealed record IntervalBound(ClinicalDate On, string Reason);
+/// <summary>One end of a case-level interval; <see cref="InferredFrom"/> is <c>stop-reason</c> for a treatment failure.</summary>
+public sealed record IntervalBound(ClinicalDate On, string Reason, string? InferredFrom = null);
 
 public sealed record ProgressionFreeInterval(IntervalBound From, IntervalBound To, Duration Duration);
 
-public sealed record LineProgressionFreeInterval(int Line, string Regimen, string EndReason, ClinicalDate EndedOn, Duration Duration);
+public sealed record LineProgressionFreeInterval(int Line, string Regimen, string EndReason, ClinicalDate EndedOn, Duration Duration, string? InferredFrom);
 
-public sealed record ProgressionFreeView(IReadOnlyList<ProgressionFreeInterval> Intervals, IReadOnlyList<LineProgressionFreeInterval> PerLine);
+public sealed record ProgressionFreeView(
+    IReadOnlyList<ProgressionFreeInterval> Intervals,
+    IReadOnlyList<LineProgressionFreeInterval> PerLine,
+    IReadOnlyList<EstimateUsed> EstimatesUsed);
 
 /// <summary>Progression-free intervals, case-level and per line (DOMAIN.md).</summary>
 public static class ProgressionFreeIntervals
 {
-    public static ProgressionFreeView Of(CaseHistory history, ViewPoint point)
+    public static ProgressionFreeView Of(History.CaseHistory history, ViewPoint point)
     {
-        var entries = point.Select(history);
-        var perLine = LineFold.Fold(entries)
-            .Select(line => Lines.View(line, point))
-            .Select(l => new LineProgressionFreeInterval(l.Number, l.Regimen, l.ProgressionFree.EndReason, l.ProgressionFree.EndedOn, l.ProgressionFree.Duration))
+        var course = new Course(history, point);
+        var estimates = new EstimatesUsed();
+        var perLine = course.Lines
+            .Select(line =>
+            {
+                var free = Lines.ProgressionFree(line, course);
+                Lines.UseProgressionFreeEstimates(estimates, line, free, course);
+                return new LineProgressionFreeInterval(line.Number, line.Regimen, free.EndReason, free.EndedOn, free.Duration, free.InferredFrom);
+            })
             .ToList();
-        return new ProgressionFreeView(CaseLevel(entries, point), perLine);
+        return new ProgressionFreeView(CaseLevel(course, estimates), perLine, estimates.List());
     }
+
+    /// <summary>A progression event of the case: observed, or a treatment failure inferred from a line's stop.</summary>
+    private sealed record ProgressionEvent(ClinicalDate On, ClinicalEntry Entry, string? InferredFrom);
 
     /// <summary>
     /// The first interval starts at diagnosis (first biopsy-performed, else case-opened); each progression ends the running
-    /// interval and starts the next (progressions on one anchor count once); death ends the last, else it is censored.
+    /// interval and starts the next (events on one anchor count once). A line stopped for progression or ineffectiveness
+    /// with no progression recorded inside it counts as a progression at its stop. Death ends the last interval; else it is
+    /// censored at the last contact.
     /// </summary>
-    private static List<ProgressionFreeInterval> CaseLevel(IReadOnlyList<EffectiveEntry> entries, ViewPoint point)
+    private static List<ProgressionFreeInterval> CaseLevel(Course course, EstimatesUsed estimates)
     {
         var intervals = new List<ProgressionFreeInterval>();
-        var diagnosis = Diagnosis.DateOf(entries);
-        if (diagnosis is null) return intervals;
+        if (course.DiagnosisEntry is not { } diagnosis) return intervals;
+        estimates.Use(diagnosis, "occurredOn");
 
-        var from = new IntervalBound(diagnosis.Value, "diagnosis");
-        var progressions = entries
-            .Where(e => e.Entry is ProgressionObserved && e.Date.Anchor > from.On.Anchor)
-            .Select(e => e.Date)
-            .DistinctBy(d => d.Anchor);
-        foreach (var on in progressions)
+        var observed = course.Entries
+            .Where(e => e.Entry is ProgressionObserved)
+            .Select(e => new ProgressionEvent(e.Date, e.Entry, null));
+        var inferred = course.Lines
+            .Where(l => l.Progressions.Count == 0 && l.DiedOn is null && Lines.IsFailure(l.StopReason) && l.StoppedBy is not null)
+            .Select(l => new ProgressionEvent(l.StoppedOn!.Value, l.StoppedBy!, Lines.StopReasonInference));
+        // Observed first, so that on a shared anchor the observed progression is the one kept.
+        var events = observed.Concat(inferred)
+            .Where(p => p.On.Anchor > diagnosis.Date.Anchor)
+            .OrderBy(p => p.On.Anchor)
+            .DistinctBy(p => p.On.Anchor);
+
+        var from = new IntervalBound(diagnosis.Date, "diagnosis");
+        foreach (var progression in events)
         {
-            intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(on, "progression"), Duration.Between(from.On, on)));
-            from = new IntervalBound(on, "progression");
+            estimates.Use(progression.Entry, progression.InferredFrom is null ? ["occurredOn"] : ["occurredOn", "reason"]);
+            intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(progression.On, "progression", progression.InferredFrom),
+                Duration.Between(from.On, progression.On)));
+            from = new IntervalBound(progression.On, "progression");
         }
 
-        var death = entries.FirstOrDefault(e => e.Entry is PatientDied);
-        intervals.Add(death is not null
-            ? new ProgressionFreeInterval(from, new IntervalBound(death.Date, "death"), Duration.Between(from.On, death.Date))
-            : new ProgressionFreeInterval(from, new IntervalBound(point.CensorDate, "censored"), Duration.Between(from.On, point.CensorDate, censored: true)));
+        if (course.Death is { } death)
+        {
+            estimates.Use(death, "occurredOn");
+            intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(death.Date, "death"), Duration.Between(from.On, death.Date)));
+        }
+        else
+        {
+            if (course.LastContactEntry is { } contact) estimates.Use(contact, "occurredOn");
+            intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(course.LastContact ?? from.On, "censored"), course.CensoredAtLastContact(from.On)));
+        }
         return intervals;
     }
 }

@@ -1,5 +1,6 @@
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
+using TreatmentLedger.Projections;
 
 namespace TreatmentLedger.Recording;
 
@@ -27,7 +28,8 @@ public static class CaseRules
     /// <summary>
     /// The rules judged on the case as a request leaves it, for the clinical entries the request <paramref name="added"/>
     /// (by version), in one pass over its clinical order:
-    /// cycle-administered, dose-adjusted and systemic-therapy-stopped need a line active at their point of clinical order;
+    /// cycle-administered, dose-adjusted and systemic-therapy-stopped need a line active at their point of clinical order,
+    /// and so does a start whose lineIntent is add-to-line or maintenance (a supportive start never makes a line active);
     /// nothing may be dated after the death (its earliest day after the death's latest day); a case has one death.
     /// Judging the resulting case lets a batch or case file list a late-recorded start after its cycles, and refuses a
     /// batch whose own stop or death leaves its other entries outside a line or after the death.
@@ -54,13 +56,15 @@ public static class CaseRules
                         $"the entry is dated {e.Date}, after the patient's death ({death.Date})",
                     _ when NeedActiveLine.Contains(e.Entry.GetType()) && !active =>
                         $"no line of systemic therapy is active on {e.Date}: record its systemic-therapy-started first",
+                    SystemicTherapyStarted { LineIntent: LineIntent.AddToLine or LineIntent.Maintenance } joining when !active =>
+                        $"lineIntent '{joining.LineIntent}' needs a line of systemic therapy active on {e.Date}: there is none to join or continue (use 'new-line')",
                     _ => null,
                 };
                 if (reason is not null) first = (e.Version, reason);
             }
             active = e.Entry switch
             {
-                SystemicTherapyStarted => true,
+                SystemicTherapyStarted { TherapyClass: not LineFold.Supportive } => true,
                 SystemicTherapyStopped or PatientDied => false,
                 _ => active,
             };

@@ -29,19 +29,26 @@ public sealed class CaseBuilder
     public BiopsyPerformed Biopsy(string on, string diagnosis = "sarcoma") =>
         Add(new BiopsyPerformed { OccurredOn = D(on), Technique = "core", Site = "thigh", Diagnosis = diagnosis });
 
-    public SystemicTherapyStarted Start(string on, string regimen, decimal? dailyDoseMg = null, string therapyClass = "targeted") =>
+    public SystemicTherapyStarted Start(string on, string regimen, decimal? dailyDoseMg = null, string therapyClass = "targeted",
+        string? lineIntent = null, string? endedOn = null) =>
         Add(new SystemicTherapyStarted
         {
             OccurredOn = D(on),
+            EndedOn = endedOn is null ? null : D(endedOn),
             Regimen = regimen,
             TherapyClass = therapyClass,
+            LineIntent = lineIntent,
             Agents = [new Agent(regimen, null, null, null, dailyDoseMg)],
         });
 
-    public SystemicTherapyStopped Stop(string on, string reason) => Add(new SystemicTherapyStopped { OccurredOn = D(on), Reason = reason });
+    public SystemicTherapyStopped Stop(string on, string reason, int? cyclesGiven = null) =>
+        Add(new SystemicTherapyStopped { OccurredOn = D(on), Reason = reason, CyclesGiven = cyclesGiven });
 
-    public ProgressionObserved Progression(string on, string scope = "oligometastatic") =>
-        Add(new ProgressionObserved { OccurredOn = D(on), Scope = scope, Sites = ["brain"] });
+    public FollowUpRecorded FollowUp(string on, string vitalStatus = "alive") =>
+        Add(new FollowUpRecorded { OccurredOn = D(on), VitalStatus = vitalStatus, DiseaseStatus = "stable" });
+
+    public ProgressionObserved Progression(string on, string scope = "oligometastatic", IReadOnlyList<string>? estimated = null) =>
+        Add(new ProgressionObserved { OccurredOn = D(on), Scope = scope, Sites = ["brain"], Estimated = estimated });
 
     public ResponseAssessed Response(string on, string response) =>
         Add(new ResponseAssessed { OccurredOn = D(on), Response = response, Method = "CT" });

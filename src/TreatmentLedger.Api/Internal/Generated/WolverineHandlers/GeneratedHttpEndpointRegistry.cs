@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(TreatmentLedger.Api.Audit.AuditLog), typeof(TreatmentLedger.Api.CaseList.ListCases), typeof(TreatmentLedger.Api.CaseSummary.GetCase), typeof(TreatmentLedger.Api.CumulativeDose.GetCumulativeDose), typeof(TreatmentLedger.Api.Export.ExportCase), typeof(TreatmentLedger.Api.Health.HealthCheck), typeof(TreatmentLedger.Api.Lines.GetLines), typeof(TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals), typeof(TreatmentLedger.Api.Recording.ImportCase), typeof(TreatmentLedger.Api.Recording.OpenCase), typeof(TreatmentLedger.Api.Recording.RecordBatch), typeof(TreatmentLedger.Api.Recording.RecordEntry), typeof(TreatmentLedger.Api.Timeline.GetTimeline), typeof(TreatmentLedger.Api.Timeline.GetTimelineSvg) };
+            return new System.Type[] { typeof(TreatmentLedger.Api.Audit.AuditLog), typeof(TreatmentLedger.Api.CaseList.ListCases), typeof(TreatmentLedger.Api.CaseSummary.GetCase), typeof(TreatmentLedger.Api.CumulativeDose.GetCumulativeDose), typeof(TreatmentLedger.Api.Export.ExportCase), typeof(TreatmentLedger.Api.Health.HealthCheck), typeof(TreatmentLedger.Api.Lines.GetLines), typeof(TreatmentLedger.Api.Outcomes.GetOutcomes), typeof(TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals), typeof(TreatmentLedger.Api.Recording.ImportCase), typeof(TreatmentLedger.Api.Recording.OpenCase), typeof(TreatmentLedger.Api.Recording.RecordBatch), typeof(TreatmentLedger.Api.Recording.RecordEntry), typeof(TreatmentLedger.Api.Timeline.GetTimeline), typeof(TreatmentLedger.Api.Timeline.GetTimelineSvg) };
         }
     }
 
@@ -29,6 +29,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_entries))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_export))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_lines))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_outcomes))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_progression_free_intervals))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_timeline))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_timeline_svg))]
@@ -44,6 +45,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Export.ExportCase))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Health.HealthCheck))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Lines.GetLines))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Outcomes.GetOutcomes))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Recording.ImportCase))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Recording.OpenCase))]

@@ -1,0 +1,15 @@
+using TreatmentLedger.Api.Store;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Outcomes;
+
+/// <summary>
+/// <c>GET /cases/{caseId}/outcomes</c>: overall survival, survival from first metastasis, and per line time to next
+/// treatment, treatment-free interval and PFS2, each censored at the last contact while open.
+/// </summary>
+public static class GetOutcomes
+{
+    [WolverineGet("/cases/{caseId}/outcomes")]
+    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, request, Projections.Outcomes.Of, ct);
+}
