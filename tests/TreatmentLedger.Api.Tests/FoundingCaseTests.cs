@@ -111,4 +111,59 @@ public sealed class FoundingCaseTests(LedgerFixture fixture) : LedgerTest(fixtur
         Assert.Equal("crizotinib", lines[^1]!["regimen"]!.GetValue<string>());
         Assert.Null(lines[^1]!["stoppedOn"]);
     }
+
+    [Fact]
+    public async Task Sixteen_years_of_overall_survival_and_the_crizotinib_line_s_pfs2()
+    {
+        var caseId = await ImportDemo();
+
+        var outcomes = (await Api.Get($"/cases/{caseId}/outcomes")).Json;
+
+        // Diagnosis 2007-02 to death 2023-03: 5872 days (anchor to anchor), 16.1 years; the report's "sixteen years".
+        var os = outcomes["overallSurvival"]!;
+        Assert.Equal("death", os["endReason"]!.GetValue<string>());
+        Assert.Equal((5872, 5845, 5902), (os["days"]!.GetValue<int>(), os["minDays"]!.GetValue<int>(), os["maxDays"]!.GetValue<int>()));
+        Assert.Equal(192.9, os["months"]!.GetValue<double>());
+        // First metastasis 2012-02 to death 2023-03: 4046 days (11.1 years), where the report writes "nine years".
+        Assert.Equal(4046, outcomes["survivalFromFirstMetastasis"]!["days"]!.GetValue<int>());
+        var crizotinib = outcomes["lines"]!.AsArray().Single(l => l!["regimen"]!.GetValue<string>() == "crizotinib")!;
+        // PFS2: crizotinib start 2012-02 to the alectinib line's progression of 2022-08.
+        Assert.Equal(("progression", 3834), (crizotinib["pfs2"]!["endReason"]!.GetValue<string>(), crizotinib["pfs2"]!["days"]!.GetValue<int>()));
+        Assert.Equal(("next-line", 3469), (crizotinib["timeToNextTreatment"]!["endReason"]!.GetValue<string>(),
+            crizotinib["timeToNextTreatment"]!["days"]!.GetValue<int>()));
+        // The diagnosis month is an estimate (the report dates the presentation, not the biopsy), and so is the death month.
+        var estimated = outcomes["estimatesUsed"]!.AsArray().Select(e => e!["entryId"]!.GetValue<string>()).ToList();
+        Assert.Contains("e9e29fee-73f5-4105-812c-65f1c5173180", estimated);
+        Assert.Contains("a4cad1a0-16a5-4652-ab24-3725a50beb15", estimated);
+    }
+
+    [Fact]
+    public async Task Brigatinib_and_lorlatinib_failed_as_events_and_vinorelbine_methotrexate_had_40_cycles()
+    {
+        var caseId = await ImportDemo();
+
+        var lines = (await Api.Get($"/cases/{caseId}/lines")).Json;
+
+        foreach (var (regimen, days) in new[] { ("brigatinib", 91), ("lorlatinib", 31) })
+        {
+            var free = LineOf(lines, regimen)["progressionFree"]!;
+            Assert.Equal("progression", free["endReason"]!.GetValue<string>());
+            Assert.Equal("stop-reason", free["inferredFrom"]!.GetValue<string>());
+            Assert.Equal(days, free["duration"]!["days"]!.GetValue<int>());
+        }
+        Assert.Equal(40, LineOf(lines, "vinorelbine/methotrexate (navelbine/methotrexate)")["cycles"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_seven_months_of_per_line_progression_free_survival_on_crizotinib_rest_on_an_estimated_date()
+    {
+        var caseId = await ImportDemo();
+
+        var crizotinib = LineOf((await Api.Get($"/cases/{caseId}/lines")).Json, "crizotinib");
+
+        Assert.Equal("2012-09", crizotinib["progressionFree"]!["endedOn"]!.GetValue<string>());
+        var used = crizotinib["estimatesUsed"]!.AsArray()
+            .Single(e => e!["entryId"]!.GetValue<string>() == "221479e8-3d7f-41c4-88f1-9d884e981dc4")!;
+        Assert.Contains("occurredOn", used["fields"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
 }
