@@ -3,19 +3,31 @@ using TreatmentLedger.History;
 
 namespace TreatmentLedger.Projections;
 
-public sealed record RadiotherapySite(string Site, int Courses, decimal TotalDoseGy, int Fractions, decimal Eqd2Gy, decimal BedGy);
+/// <summary>One radiotherapy row: the courses given to one site and target (Target null: the site alone).</summary>
+public sealed record RadiotherapySite(
+    string Site, string? Target, int Courses, decimal TotalDoseGy, int Fractions, decimal Eqd2Gy, decimal BedGy, bool LqWarning);
 
 public sealed record DrugTotal(string Drug, string Unit, decimal TotalAmount, int Administrations);
 
 public sealed record OralExposure(string Drug, decimal TotalMg, int Days);
 
-public sealed record DoseAlert(string Kind, string Level, decimal Value, string Unit);
+/// <summary>An anthracycline dose left out of the doxorubicin-equivalent sum: its unit could not be converted to mg/m2, or it is liposomal.</summary>
+public sealed record UnconvertedDose(Guid EntryId, string Drug, decimal Amount, string Unit);
+
+/// <summary>Incomplete: some anthracycline doses could not be counted (see <see cref="CumulativeDoseView.UnconvertedDoses"/>).</summary>
+public sealed record DoseAlert(string Kind, string Level, decimal Value, string Unit, bool Incomplete);
 
 public sealed record RadiotherapyDose(IReadOnlyList<RadiotherapySite> BySite);
 
 public sealed record SystemicDose(IReadOnlyList<DrugTotal> ByDrug, IReadOnlyList<OralExposure> OralExposure);
 
-public sealed record CumulativeDoseView(decimal AlphaBeta, RadiotherapyDose Radiotherapy, SystemicDose Systemic, IReadOnlyList<DoseAlert> Alerts);
+public sealed record CumulativeDoseView(
+    decimal AlphaBeta,
+    RadiotherapyDose Radiotherapy,
+    SystemicDose Systemic,
+    IReadOnlyList<UnconvertedDose> UnconvertedDoses,
+    IReadOnlyList<DoseAlert> Alerts,
+    IReadOnlyList<EstimateUsed> EstimatesUsed);
 
 /// <summary>Cumulative radiotherapy and systemic dose (DOMAIN.md); names compared trimmed and case-insensitive.</summary>
 public static class CumulativeDose
@@ -24,6 +36,12 @@ public static class CumulativeDose
     public const string AnthracyclineAlert = "anthracycline-cumulative-dose";
     public const decimal AnthracyclineWarning = 400m;
     public const decimal AnthracyclineLimit = 550m;
+
+    /// <summary>From this dose per fraction on, a row carries lqWarning: the linear-quadratic model is not reliable there.</summary>
+    public const decimal LqReliableBelowGyPerFraction = 8m;
+
+    public const string PerSquareMetre = "mg/m2";
+    public const string Milligrams = "mg";
 
     /// <summary>Doxorubicin-equivalence factors of the anthracyclines.</summary>
     public static readonly IReadOnlyDictionary<string, decimal> DoxorubicinEquivalence =
@@ -38,52 +56,86 @@ public static class CumulativeDose
 
     public static CumulativeDoseView Of(CaseHistory history, ViewPoint point, decimal alphaBeta)
     {
-        var entries = point.Select(history);
-        var byDrug = ByDrug(entries);
+        var course = new Course(history, point);
+        var estimates = new EstimatesUsed();
+        var radiotherapy = Radiotherapy(course, alphaBeta, estimates);
+        var byDrug = ByDrug(course, estimates);
+        var oral = Oral(course, estimates);
+        var (unconverted, alerts) = Anthracyclines(course, estimates);
         return new CumulativeDoseView(
             alphaBeta,
-            new RadiotherapyDose(Radiotherapy(entries, alphaBeta)),
-            new SystemicDose(byDrug, Oral(entries, point)),
-            Alerts(entries));
+            new RadiotherapyDose(radiotherapy),
+            new SystemicDose(byDrug, oral),
+            unconverted,
+            alerts,
+            estimates.List());
     }
 
     private static string Key(string name) => name.Trim().ToLowerInvariant();
 
-    /// <summary>Per site: d = D/n, BED = D(1 + d/(α/β)), EQD2 = D(d + α/β)/(2 + α/β), summed over courses.</summary>
-    private static List<RadiotherapySite> Radiotherapy(IEnumerable<EffectiveEntry> entries, decimal alphaBeta) =>
-        entries.Select(e => e.Entry).OfType<RadiotherapyDelivered>()
-            .GroupBy(rt => Key(rt.Site))
-            .Select(site =>
+    /// <summary>Gy and mg/m2 figures: 2 decimals, half away from zero, applied to the sums (never to each course or dose).</summary>
+    private static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Per site and target (absent: the site alone): d = D/n, BED = D(1 + d/(α/β)), EQD2 = D(d + α/β)/(2 + α/β), summed
+    /// over courses. Two lesions of one organ are two rows: a sum over different volumes means nothing.
+    /// </summary>
+    private static List<RadiotherapySite> Radiotherapy(Course course, decimal alphaBeta, EstimatesUsed estimates)
+    {
+        var courses = course.Entries.Select(e => e.Entry).OfType<RadiotherapyDelivered>().ToList();
+        foreach (var rt in courses)
+            estimates.Use(rt, "site", "target", "totalDoseGy", "fractions");
+        return courses
+            .GroupBy(rt => (Site: Key(rt.Site), Target: Key(rt.Target ?? "")))
+            .Select(row =>
             {
                 decimal eqd2 = 0, bed = 0;
-                foreach (var course in site)
+                var lqWarning = false;
+                foreach (var rt in row)
                 {
-                    var perFraction = course.TotalDoseGy / course.Fractions;
-                    bed += course.TotalDoseGy * (1 + perFraction / alphaBeta);
-                    eqd2 += course.TotalDoseGy * (perFraction + alphaBeta) / (2 + alphaBeta);
+                    var perFraction = rt.TotalDoseGy / rt.Fractions;
+                    bed += rt.TotalDoseGy * (1 + perFraction / alphaBeta);
+                    eqd2 += rt.TotalDoseGy * (perFraction + alphaBeta) / (2 + alphaBeta);
+                    lqWarning |= perFraction >= LqReliableBelowGyPerFraction;
                 }
-                return new RadiotherapySite(site.First().Site.Trim(), site.Count(), site.Sum(c => c.TotalDoseGy), site.Sum(c => c.Fractions),
-                    Math.Round(eqd2, 2, MidpointRounding.AwayFromZero), Math.Round(bed, 2, MidpointRounding.AwayFromZero));
+                var first = row.First();
+                var target = string.IsNullOrWhiteSpace(first.Target) ? null : first.Target.Trim();
+                return new RadiotherapySite(first.Site.Trim(), target, row.Count(), row.Sum(c => c.TotalDoseGy), row.Sum(c => c.Fractions),
+                    Round(eqd2), Round(bed), lqWarning);
             })
             .ToList();
+    }
 
-    private static List<DrugTotal> ByDrug(IEnumerable<EffectiveEntry> entries) =>
-        entries.Select(e => e.Entry).OfType<CycleAdministered>()
+    private static List<DrugTotal> ByDrug(Course course, EstimatesUsed estimates)
+    {
+        var cycles = course.Entries.Select(e => e.Entry).OfType<CycleAdministered>().ToList();
+        foreach (var cycle in cycles)
+            estimates.Use(cycle, "doses");
+        return cycles
             .SelectMany(c => c.Doses)
             .GroupBy(d => (Drug: Key(d.Drug), Unit: Key(d.Unit)))
             .Select(g => new DrugTotal(g.First().Drug.Trim(), g.First().Unit.Trim(), g.Sum(d => d.Amount), g.Count()))
             .ToList();
+    }
 
     /// <summary>
     /// Oral exposure: dailyDoseMg × days at that dose, anchor to anchor, up to the line's stop or asOf/today.
-    /// Days count only days at a dose above zero.
+    /// Days count only days at a dose above zero. A line that adds exposure uses the estimates of what bounds its
+    /// segments: the starts giving a daily dose (or, in maintenance, ending the earlier ones), its dose changes of those
+    /// drugs, and its stop.
     /// </summary>
-    private static List<OralExposure> Oral(IReadOnlyList<EffectiveEntry> entries, ViewPoint point)
+    private static List<OralExposure> Oral(Course course, EstimatesUsed estimates)
     {
+        var startsByLine = StartsByLine(course);
+        var adjustments = new Dictionary<Guid, DoseAdjusted>();
+        foreach (var adjusted in course.Entries.Select(e => e.Entry).OfType<DoseAdjusted>())
+            adjustments[adjusted.EntryId] = adjusted;
+
         var totals = new Dictionary<string, (string Drug, decimal Mg, int Days)>();
-        foreach (var line in LineFold.Fold(entries))
+        foreach (var line in course.Lines)
         {
-            var end = (line.StoppedOn ?? point.CensorDate).Anchor;
+            var end = (line.StoppedOn ?? course.Point.CensorDate).Anchor;
+            var exposed = false;
             foreach (var drug in line.DoseSegments.GroupBy(s => Key(s.Drug)))
             {
                 var segments = drug.ToList();
@@ -95,20 +147,120 @@ public static class CumulativeDose
                     if (segments[i].DailyDoseMg <= 0 || days == 0) continue;
                     var total = totals.TryGetValue(drug.Key, out var sum) ? sum : (Drug: segments[0].Drug.Trim(), Mg: 0m, Days: 0);
                     totals[drug.Key] = (total.Drug, total.Mg + segments[i].DailyDoseMg * days, total.Days + days);
+                    exposed = true;
                 }
             }
+            if (!exposed) continue;
+
+            foreach (var started in startsByLine[line.EntryId])
+            {
+                if ((started.Agents ?? []).Any(a => a.DailyDoseMg is not null)) estimates.Use(started, "agents", "occurredOn");
+                else if (started.EntryId != line.EntryId && started.LineIntent == LineIntent.Maintenance) estimates.Use(started, "occurredOn");
+            }
+            foreach (var change in line.DoseChanges.Where(c => line.DoseSegments.Any(s => LineFold.SameName(s.Drug, c.Drug))))
+                if (adjustments.TryGetValue(change.EntryId, out var adjusted)) estimates.Use(adjusted, "dailyDoseMg", "occurredOn");
+            if (line.StoppedBy is { } stop) estimates.Use(stop, "occurredOn");
         }
         return totals.Values.Select(t => new OralExposure(t.Drug, t.Mg, t.Days)).ToList();
     }
 
-    /// <summary>Doxorubicin-equivalent anthracycline dose in mg/m2: warning from 400, limit-exceeded from 550.</summary>
-    private static List<DoseAlert> Alerts(IEnumerable<EffectiveEntry> entries)
+    /// <summary>
+    /// Doxorubicin-equivalent anthracycline dose in mg/m2: warning from 400, limit-exceeded from 550. A dose in mg/m2
+    /// counts as given; one in mg is divided by the cycle's bsaM2, else the line's. A dose that cannot be converted, or
+    /// of a liposomal form, is listed as unconverted and not counted; the alert is then always given (info below 400),
+    /// marked incomplete.
+    /// </summary>
+    private static (List<UnconvertedDose> Unconverted, List<DoseAlert> Alerts) Anthracyclines(Course course, EstimatesUsed estimates)
     {
-        var equivalent = entries.Select(e => e.Entry).OfType<CycleAdministered>()
-            .SelectMany(c => c.Doses)
-            .Where(d => Key(d.Unit) == "mg/m2" && DoxorubicinEquivalence.ContainsKey(d.Drug.Trim()))
-            .Sum(d => d.Amount * DoxorubicinEquivalence[d.Drug.Trim()]);
-        var level = equivalent >= AnthracyclineLimit ? "limit-exceeded" : equivalent >= AnthracyclineWarning ? "warning" : null;
-        return level is null ? [] : [new DoseAlert(AnthracyclineAlert, level, equivalent, "mg/m2")];
+        var lineBsa = new Dictionary<Guid, decimal?>();
+        foreach (var lineCycle in course.Lines.SelectMany(l => l.CycleEntries))
+            lineBsa[lineCycle.Entry.EntryId] = lineCycle.LineBsaM2;
+        var lineBsaGivenBy = LineBsaGivenBy(course);
+
+        var unconverted = new List<UnconvertedDose>();
+        var equivalent = 0m;
+        foreach (var cycle in course.Entries.Select(e => e.Entry).OfType<CycleAdministered>())
+        {
+            foreach (var dose in cycle.Doses)
+            {
+                if (AnthracyclineOf(dose.Drug) is not { } drug) continue;
+                var factor = DoxorubicinEquivalence[drug];
+                var unit = Key(dose.Unit);
+                // A liposomal form, or any other name than the plain one, is not what the factor was measured for.
+                var plainName = Key(dose.Drug) == drug;
+                if (plainName && unit == PerSquareMetre)
+                    equivalent += dose.Amount * factor;
+                else if (plainName && unit == Milligrams && cycle.BsaM2 is { } cycleBsa)
+                {
+                    equivalent += dose.Amount / cycleBsa * factor;
+                    estimates.Use(cycle, "bsaM2");
+                }
+                else if (plainName && unit == Milligrams && lineBsa.GetValueOrDefault(cycle.EntryId) is { } bsa)
+                {
+                    equivalent += dose.Amount / bsa * factor;
+                    if (lineBsaGivenBy.TryGetValue(cycle.EntryId, out var start)) estimates.Use(start, "bsaM2");
+                }
+                else
+                    unconverted.Add(new UnconvertedDose(cycle.EntryId, dose.Drug.Trim(), dose.Amount, dose.Unit.Trim()));
+            }
+        }
+
+        var value = Round(equivalent);
+        var incomplete = unconverted.Count > 0;
+        var level = value >= AnthracyclineLimit ? "limit-exceeded" : value >= AnthracyclineWarning ? "warning" : incomplete ? "info" : null;
+        List<DoseAlert> alerts = level is null ? [] : [new DoseAlert(AnthracyclineAlert, level, value, PerSquareMetre, incomplete)];
+        return (unconverted, alerts);
+    }
+
+    /// <summary>
+    /// The anthracycline a drug name names (the key of <see cref="DoxorubicinEquivalence"/>), or null. A name that only
+    /// contains one ("liposomal doxorubicin", "doxorubicin hydrochloride") names it too: such a dose is an anthracycline
+    /// dose that is listed as unconverted rather than dropped.
+    /// </summary>
+    private static string? AnthracyclineOf(string drugName)
+    {
+        var name = Key(drugName);
+        return DoxorubicinEquivalence.Keys.FirstOrDefault(anthracycline => name.Contains(anthracycline, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The non-supportive starts that make up each line (its opener, then those that joined or continued it), by the
+    /// line's entryId. LineFold makes every such start open a line or act on the active one, so a start that opens none
+    /// belongs to the last line opened.
+    /// </summary>
+    private static Dictionary<Guid, List<SystemicTherapyStarted>> StartsByLine(Course course)
+    {
+        var openers = course.Lines.Select(l => l.EntryId).ToHashSet();
+        var byLine = new Dictionary<Guid, List<SystemicTherapyStarted>>();
+        List<SystemicTherapyStarted>? current = null;
+        foreach (var started in course.Entries.Select(e => e.Entry).OfType<SystemicTherapyStarted>())
+        {
+            if (started.TherapyClass == LineFold.Supportive) continue;
+            if (openers.Contains(started.EntryId)) byLine[started.EntryId] = current = [];
+            current?.Add(started);
+        }
+        return byLine;
+    }
+
+    /// <summary>
+    /// For each cycle, the start whose bsaM2 was the line's body surface area at that cycle (as LineFold sets it: the
+    /// latest start of the line that gave one). LineCycle gives the value only; estimatesUsed needs the entry.
+    /// </summary>
+    private static Dictionary<Guid, SystemicTherapyStarted> LineBsaGivenBy(Course course)
+    {
+        var openers = course.Lines.Select(l => l.EntryId).ToHashSet();
+        var givenBy = new Dictionary<Guid, SystemicTherapyStarted>();
+        SystemicTherapyStarted? source = null;
+        foreach (var entry in course.Entries.Select(e => e.Entry))
+        {
+            if (entry is SystemicTherapyStarted started && started.TherapyClass != LineFold.Supportive)
+            {
+                if (started.BsaM2 is not null) source = started;
+                else if (openers.Contains(started.EntryId)) source = null;
+            }
+            else if (entry is CycleAdministered cycle && source is not null)
+                givenBy[cycle.EntryId] = source;
+        }
+        return givenBy;
     }
 }

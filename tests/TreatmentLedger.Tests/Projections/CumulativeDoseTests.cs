@@ -1,3 +1,4 @@
+using TreatmentLedger.Entries;
 using TreatmentLedger.Projections;
 
 namespace TreatmentLedger.Tests.Projections;
@@ -34,6 +35,7 @@ public sealed class CumulativeDoseTests
         var sites = CumulativeDose.Of(c.History, Now, 10).Radiotherapy.BySite;
 
         var brain = Assert.Single(sites, s => s.Site == "Brain");
+        Assert.Null(brain.Target);
         Assert.Equal(2, brain.Courses);
         Assert.Equal(51m, brain.TotalDoseGy);
         Assert.Equal(6, brain.Fractions);
@@ -123,5 +125,231 @@ public sealed class CumulativeDoseTests
         Assert.Equal(level, alert.Level);
         Assert.Equal((decimal)equivalent, alert.Value);
         Assert.Equal("mg/m2", alert.Unit);
+        Assert.False(alert.Incomplete);
     }
+
+    private static RadiotherapyDelivered Course(string on, string site, string? target, decimal totalDoseGy, int fractions, params string[] estimated) => new()
+    {
+        OccurredOn = CaseBuilder.D(on), Site = site, Target = target, Technique = "SRS", TotalDoseGy = totalDoseGy, Fractions = fractions,
+        Estimated = estimated.Length == 0 ? null : estimated,
+    };
+
+    private static SystemicTherapyStarted Chemotherapy(string on, string regimen, decimal? bsaM2, params string[] drugs) => new()
+    {
+        OccurredOn = CaseBuilder.D(on), Regimen = regimen, TherapyClass = "chemotherapy", BsaM2 = bsaM2,
+        Agents = drugs.Select(d => new Agent(d, null, null, null, null)).ToList(),
+    };
+
+    private static CycleAdministered Cycle(string on, int cycle, decimal? bsaM2, params AdministeredDose[] doses) => new()
+    {
+        OccurredOn = CaseBuilder.D(on), Cycle = cycle, BsaM2 = bsaM2, Doses = doses,
+    };
+
+    [Fact]
+    public void Two_lesions_of_one_site_are_two_rows_and_one_lesion_spelt_two_ways_is_one()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Course("2013-03", "brain", "metastasis 1", 27, 3));
+        c.Add(Course("2013-03", "Brain ", "metastasis 2", 24, 3));
+        c.Add(Course("2014-06", "BRAIN", " Metastasis 1 ", 24, 3));
+        c.Add(Course("2015-01", "brain", null, 30, 10) with { Technique = "WBRT" });
+
+        var rows = CumulativeDose.Of(c.History, Now, 10).Radiotherapy.BySite;
+
+        Assert.Equal(3, rows.Count);
+        var first = Assert.Single(rows, r => r.Target == "metastasis 1");
+        Assert.Equal("brain", first.Site);
+        Assert.Equal(2, first.Courses);
+        Assert.Equal(51m, first.TotalDoseGy);
+        Assert.Equal(78.75m, first.Eqd2Gy); // 27 (9 + 10) / 12 = 42.75, 24 (8 + 10) / 12 = 36
+        var second = Assert.Single(rows, r => r.Target == "metastasis 2");
+        Assert.Equal(1, second.Courses);
+        Assert.Equal(36m, second.Eqd2Gy);
+        var wholeBrain = Assert.Single(rows, r => r.Target is null);
+        Assert.Equal("brain", wholeBrain.Site);
+        Assert.Equal(32.5m, wholeBrain.Eqd2Gy); // 30 (3 + 10) / 12
+    }
+
+    [Theory]
+    [InlineData(27, 3, true)] // 9 Gy per fraction
+    [InlineData(24, 3, true)] // 8 Gy: the model is already unreliable
+    [InlineData(23.7, 3, false)] // 7.9 Gy
+    [InlineData(50, 25, false)] // 2 Gy
+    public void A_row_warns_when_a_course_gives_8_Gy_or_more_per_fraction(double totalDoseGy, int fractions, bool warning)
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Course("2013-03", "liver", "segment VI", (decimal)totalDoseGy, fractions));
+
+        var row = Assert.Single(CumulativeDose.Of(c.History, Now, 10).Radiotherapy.BySite);
+
+        Assert.Equal(warning, row.LqWarning);
+    }
+
+    [Fact]
+    public void One_hypofractionated_course_makes_the_whole_row_warn()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Course("2013-03", "pelvis", null, 50, 25));
+        c.Add(Course("2016-03", "pelvis", null, 27, 3));
+
+        var row = Assert.Single(CumulativeDose.Of(c.History, Now, 10).Radiotherapy.BySite);
+
+        Assert.Equal(2, row.Courses);
+        Assert.True(row.LqWarning);
+    }
+
+    [Fact]
+    public void Doxorubicin_in_mg_is_converted_with_the_line_body_surface_area_and_added_to_epirubicin_in_mg_per_m2()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Chemotherapy("2016-01", "AC", 1.8m, "doxorubicin", "cyclophosphamide"));
+        for (var cycle = 1; cycle <= 6; cycle++)
+            c.Add(Cycle($"2016-{cycle:00}", cycle, null, new AdministeredDose("doxorubicin", 110, "mg"), new AdministeredDose("cyclophosphamide", 1080, "mg")));
+        c.Stop("2016-07", "completed");
+        c.Add(Chemotherapy("2019-01", "epirubicin", null, "epirubicin"));
+        for (var cycle = 1; cycle <= 4; cycle++)
+            c.Add(Cycle($"2019-{cycle:00}", cycle, null, new AdministeredDose("epirubicin", 100, "mg/m2")));
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        // 6 x 110 mg / 1.8 m2 = 366.67 mg/m2 of doxorubicin, 4 x 100 mg/m2 x 0.8 = 320 of epirubicin.
+        var alert = Assert.Single(dose.Alerts);
+        Assert.Equal("limit-exceeded", alert.Level);
+        Assert.Equal(686.67m, alert.Value);
+        Assert.False(alert.Incomplete);
+        Assert.Empty(dose.UnconvertedDoses); // cyclophosphamide is no anthracycline
+        Assert.Equal(660m, Assert.Single(dose.Systemic.ByDrug, d => d.Drug == "doxorubicin").TotalAmount);
+    }
+
+    [Fact]
+    public void A_cycle_body_surface_area_comes_before_the_line_one()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Chemotherapy("2016-01", "doxorubicin", 2.0m, "doxorubicin"));
+        c.Add(Cycle("2016-01", 1, 1.6m, new AdministeredDose("doxorubicin", 720, "mg")));
+
+        var alert = Assert.Single(CumulativeDose.Of(c.History, Now, 10).Alerts);
+
+        Assert.Equal(450m, alert.Value); // 720 / 1.6, not 720 / 2.0 = 360
+        Assert.Equal("warning", alert.Level);
+    }
+
+    [Fact]
+    public void A_dose_in_mg_with_no_body_surface_area_is_listed_and_the_alert_says_incomplete_below_400()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Chemotherapy("2016-01", "AC", null, "doxorubicin", "cyclophosphamide", "carboplatin"));
+        c.Add(Cycle("2016-01", 1, null, new AdministeredDose("doxorubicin", 60, "mg/m2"), new AdministeredDose("carboplatin", 5, "AUC")));
+        var second = c.Add(Cycle("2016-02", 2, null, new AdministeredDose("doxorubicin", 110, "mg"), new AdministeredDose("cyclophosphamide", 1080, "mg")));
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        var unconverted = Assert.Single(dose.UnconvertedDoses); // carboplatin and cyclophosphamide are no candidates
+        Assert.Equal(new UnconvertedDose(second.EntryId, "doxorubicin", 110m, "mg"), unconverted);
+        var alert = Assert.Single(dose.Alerts);
+        Assert.Equal(new DoseAlert("anthracycline-cumulative-dose", "info", 60m, "mg/m2", true), alert);
+    }
+
+    [Theory]
+    [InlineData("doxorubicin", "mg/kg")]
+    [InlineData("epirubicin", "mg")]
+    [InlineData("liposomal doxorubicin", "mg/m2")]
+    [InlineData("Doxorubicin Liposomal", "mg/m2")]
+    [InlineData("pegylated liposomal doxorubicin", "mg/m2")]
+    public void An_anthracycline_dose_that_cannot_be_counted_is_listed_never_dropped(string drug, string unit)
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Chemotherapy("2016-01", "anthracycline", null, drug));
+        c.Add(Cycle("2016-01", 1, null, new AdministeredDose("doxorubicin", 450, "mg/m2")));
+        var cycle = c.Add(Cycle("2016-02", 2, null, new AdministeredDose(drug, 40, unit)));
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        Assert.Equal(new UnconvertedDose(cycle.EntryId, drug, 40m, unit), Assert.Single(dose.UnconvertedDoses));
+        Assert.Equal(new DoseAlert("anthracycline-cumulative-dose", "warning", 450m, "mg/m2", true), Assert.Single(dose.Alerts));
+    }
+
+    [Fact]
+    public void Liposomal_doxorubicin_alone_gives_an_incomplete_alert_at_zero()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Chemotherapy("2016-01", "PLD", 1.7m, "liposomal doxorubicin"));
+        c.Add(Cycle("2016-01", 1, null, new AdministeredDose("liposomal doxorubicin", 50, "mg/m2")));
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        Assert.Equal("liposomal doxorubicin", Assert.Single(dose.UnconvertedDoses).Drug);
+        Assert.Equal(new DoseAlert("anthracycline-cumulative-dose", "info", 0m, "mg/m2", true), Assert.Single(dose.Alerts));
+    }
+
+    [Fact]
+    public void Estimates_used_name_the_course_with_an_estimated_dose_and_not_the_others()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        var estimated = c.Add(Course("2013-03", "brain", "metastasis 1", 24, 3, "totalDoseGy"));
+        c.Add(Course("2014-03", "brain", "metastasis 2", 24, 3));
+        c.Add(new ImagingPerformed { OccurredOn = CaseBuilder.D("2014-04"), Modality = "MRI", Estimated = ["occurredOn"] });
+
+        var used = CumulativeDose.Of(c.History, Now, 10).EstimatesUsed;
+
+        Assert.Equal(new EstimateUsed(estimated.EntryId, ["totalDoseGy"]), Assert.Single(used), EstimateUsedComparer);
+    }
+
+    [Fact]
+    public void Estimates_used_name_a_line_body_surface_area_only_when_it_converted_a_dose()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        var first = c.Add(Chemotherapy("2016-01", "doxorubicin", 1.8m, "doxorubicin") with { Estimated = ["bsaM2"] });
+        var firstCycle = c.Add(Cycle("2016-01", 1, null, new AdministeredDose("doxorubicin", 90, "mg")) with { Estimated = ["doses[0].amount"] });
+        c.Stop("2016-02", "completed");
+        c.Add(Chemotherapy("2017-01", "doxorubicin", 1.8m, "doxorubicin") with { Estimated = ["bsaM2"] });
+        var ownBsa = c.Add(Cycle("2017-01", 1, 1.7m, new AdministeredDose("doxorubicin", 85, "mg")) with { Estimated = ["bsaM2"] });
+
+        var used = CumulativeDose.Of(c.History, Now, 10).EstimatesUsed;
+
+        Assert.Equal(
+            [new EstimateUsed(firstCycle.EntryId, ["doses[0].amount"]), new EstimateUsed(first.EntryId, ["bsaM2"]), new EstimateUsed(ownBsa.EntryId, ["bsaM2"])],
+            used, EstimateUsedComparer);
+    }
+
+    [Fact]
+    public void Estimates_used_name_what_bounds_an_oral_exposure()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        var start = c.Add(new SystemicTherapyStarted
+        {
+            OccurredOn = CaseBuilder.D("2012-02"), Regimen = "crizotinib", TherapyClass = "targeted",
+            Agents = [new Agent("crizotinib", 250, "mg", "twice daily", 500)], Estimated = ["occurredOn", "agents[0].dailyDoseMg"],
+        });
+        var reduced = c.Add(new DoseAdjusted
+        {
+            OccurredOn = CaseBuilder.D("2013"), Drug = "crizotinib", Direction = "reduced", DailyDoseMg = 400, Estimated = ["dailyDoseMg"],
+        });
+        c.Add(new AdverseEventObserved { OccurredOn = CaseBuilder.D("2013"), Term = "neutropenia", Grade = 4, Estimated = ["grade"] });
+        var stop = c.Add(new SystemicTherapyStopped { OccurredOn = CaseBuilder.D("2021-08"), Reason = "progression", Estimated = ["occurredOn"] });
+
+        var used = CumulativeDose.Of(c.History, Now, 10).EstimatesUsed;
+
+        Assert.Equal(
+            [
+                new EstimateUsed(start.EntryId, ["occurredOn", "agents[0].dailyDoseMg"]),
+                new EstimateUsed(reduced.EntryId, ["dailyDoseMg"]),
+                new EstimateUsed(stop.EntryId, ["occurredOn"]),
+            ],
+            used, EstimateUsedComparer);
+    }
+
+    private static readonly IEqualityComparer<EstimateUsed> EstimateUsedComparer = EqualityComparer<EstimateUsed>.Create(
+        (a, b) => a!.EntryId == b!.EntryId && a.Fields.SequenceEqual(b.Fields), e => e.EntryId.GetHashCode());
 }
