@@ -166,4 +166,23 @@ public sealed class FoundingCaseTests(LedgerFixture fixture) : LedgerTest(fixtur
             .Single(e => e!["entryId"]!.GetValue<string>() == "221479e8-3d7f-41c4-88f1-9d884e981dc4")!;
         Assert.Contains("occurredOn", used["fields"]!.AsArray().Select(f => f!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task The_two_brain_SBRT_courses_are_two_rows_each_warned_and_resting_on_estimated_doses()
+    {
+        var caseId = await ImportDemo();
+
+        var dose = (await Api.Get($"/cases/{caseId}/cumulative-dose")).Json;
+
+        var rows = dose["radiotherapy"]!["bySite"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var stereotactic = rows.Where(r => r["totalDoseGy"]!.GetValue<decimal>() == 27m).ToList();
+        Assert.Equal(2, stereotactic.Count);
+        Assert.Equal(2, stereotactic.Select(r => r["target"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(stereotactic, r => Assert.True(r["lqWarning"]!.GetValue<bool>()));
+        Assert.False(rows.Single(r => r["totalDoseGy"]!.GetValue<decimal>() == 54m)["lqWarning"]!.GetValue<bool>());
+        var estimated = dose["estimatesUsed"]!.AsArray().Select(e => e!["entryId"]!.GetValue<string>()).ToList();
+        Assert.Contains("3520758d-bf45-4915-a59e-6d26b50387e7", estimated);
+        Assert.Contains("23c23db3-e210-4fb4-8dae-02deb7642192", estimated);
+        Assert.DoesNotContain("41b0f27f-a17f-4dbc-b5a6-e8dabe19ac8b", estimated);
+    }
 }

@@ -126,7 +126,6 @@ public static class CumulativeDose
     /// </summary>
     private static List<OralExposure> Oral(Course course, EstimatesUsed estimates)
     {
-        var startsByLine = StartsByLine(course);
         var adjustments = new Dictionary<Guid, DoseAdjusted>();
         foreach (var adjusted in course.Entries.Select(e => e.Entry).OfType<DoseAdjusted>())
             adjustments[adjusted.EntryId] = adjusted;
@@ -152,7 +151,7 @@ public static class CumulativeDose
             }
             if (!exposed) continue;
 
-            foreach (var started in startsByLine[line.EntryId])
+            foreach (var started in line.Starts)
             {
                 if ((started.Agents ?? []).Any(a => a.DailyDoseMg is not null)) estimates.Use(started, "agents", "occurredOn");
                 else if (started.EntryId != line.EntryId && started.LineIntent == LineIntent.Maintenance) estimates.Use(started, "occurredOn");
@@ -172,10 +171,9 @@ public static class CumulativeDose
     /// </summary>
     private static (List<UnconvertedDose> Unconverted, List<DoseAlert> Alerts) Anthracyclines(Course course, EstimatesUsed estimates)
     {
-        var lineBsa = new Dictionary<Guid, decimal?>();
+        var lineBsaGivenBy = new Dictionary<Guid, SystemicTherapyStarted>();
         foreach (var lineCycle in course.Lines.SelectMany(l => l.CycleEntries))
-            lineBsa[lineCycle.Entry.EntryId] = lineCycle.LineBsaM2;
-        var lineBsaGivenBy = LineBsaGivenBy(course);
+            if (lineCycle.BsaGivenBy is { } start) lineBsaGivenBy[lineCycle.Entry.EntryId] = start;
 
         var unconverted = new List<UnconvertedDose>();
         var equivalent = 0m;
@@ -195,10 +193,10 @@ public static class CumulativeDose
                     equivalent += dose.Amount / cycleBsa * factor;
                     estimates.Use(cycle, "bsaM2");
                 }
-                else if (plainName && unit == Milligrams && lineBsa.GetValueOrDefault(cycle.EntryId) is { } bsa)
+                else if (plainName && unit == Milligrams && lineBsaGivenBy.TryGetValue(cycle.EntryId, out var start))
                 {
-                    equivalent += dose.Amount / bsa * factor;
-                    if (lineBsaGivenBy.TryGetValue(cycle.EntryId, out var start)) estimates.Use(start, "bsaM2");
+                    equivalent += dose.Amount / start.BsaM2!.Value * factor;
+                    estimates.Use(start, "bsaM2");
                 }
                 else
                     unconverted.Add(new UnconvertedDose(cycle.EntryId, dose.Drug.Trim(), dose.Amount, dose.Unit.Trim()));
@@ -221,46 +219,5 @@ public static class CumulativeDose
     {
         var name = Key(drugName);
         return DoxorubicinEquivalence.Keys.FirstOrDefault(anthracycline => name.Contains(anthracycline, StringComparison.Ordinal));
-    }
-
-    /// <summary>
-    /// The non-supportive starts that make up each line (its opener, then those that joined or continued it), by the
-    /// line's entryId. LineFold makes every such start open a line or act on the active one, so a start that opens none
-    /// belongs to the last line opened.
-    /// </summary>
-    private static Dictionary<Guid, List<SystemicTherapyStarted>> StartsByLine(Course course)
-    {
-        var openers = course.Lines.Select(l => l.EntryId).ToHashSet();
-        var byLine = new Dictionary<Guid, List<SystemicTherapyStarted>>();
-        List<SystemicTherapyStarted>? current = null;
-        foreach (var started in course.Entries.Select(e => e.Entry).OfType<SystemicTherapyStarted>())
-        {
-            if (started.TherapyClass == LineFold.Supportive) continue;
-            if (openers.Contains(started.EntryId)) byLine[started.EntryId] = current = [];
-            current?.Add(started);
-        }
-        return byLine;
-    }
-
-    /// <summary>
-    /// For each cycle, the start whose bsaM2 was the line's body surface area at that cycle (as LineFold sets it: the
-    /// latest start of the line that gave one). LineCycle gives the value only; estimatesUsed needs the entry.
-    /// </summary>
-    private static Dictionary<Guid, SystemicTherapyStarted> LineBsaGivenBy(Course course)
-    {
-        var openers = course.Lines.Select(l => l.EntryId).ToHashSet();
-        var givenBy = new Dictionary<Guid, SystemicTherapyStarted>();
-        SystemicTherapyStarted? source = null;
-        foreach (var entry in course.Entries.Select(e => e.Entry))
-        {
-            if (entry is SystemicTherapyStarted started && started.TherapyClass != LineFold.Supportive)
-            {
-                if (started.BsaM2 is not null) source = started;
-                else if (openers.Contains(started.EntryId)) source = null;
-            }
-            else if (entry is CycleAdministered cycle && source is not null)
-                givenBy[cycle.EntryId] = source;
-        }
-        return givenBy;
     }
 }

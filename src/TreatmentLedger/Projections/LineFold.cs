@@ -22,8 +22,8 @@ public sealed record DoseSegment(string Drug, ClinicalDate From, decimal DailyDo
 /// <summary>A supportive medication (therapyClass supportive) that started inside a line: listed, never a line itself.</summary>
 public sealed record ConcomitantMedication(Guid EntryId, string Regimen, IReadOnlyList<string> Drugs, ClinicalDate StartedOn, ClinicalDate? EndedOn);
 
-/// <summary>A cycle given on a line, with the body surface area the line had then (for doses given in mg).</summary>
-public sealed record LineCycle(CycleAdministered Entry, decimal? LineBsaM2);
+/// <summary>A cycle given on a line, with the line's start whose body surface area held then (for doses given in mg).</summary>
+public sealed record LineCycle(CycleAdministered Entry, SystemicTherapyStarted? BsaGivenBy);
 
 public static class LinePhase
 {
@@ -72,8 +72,11 @@ public sealed class LineState
     /// <summary>The number of cycle-administered, or the stop's cyclesGiven when that is larger.</summary>
     public int Cycles => Math.Max(CycleEntries.Count, CyclesGiven ?? 0);
 
-    /// <summary>The body surface area of the line's latest start that gave one.</summary>
-    public decimal? BsaM2 { get; set; }
+    /// <summary>The non-supportive starts that make up the line: the one that opened it, then those that joined or continued it.</summary>
+    public List<SystemicTherapyStarted> Starts { get; } = [];
+
+    /// <summary>The line's latest start that gave a body surface area.</summary>
+    public SystemicTherapyStarted? BsaGivenBy { get; set; }
 
     public List<ConcomitantMedication> Concomitant { get; } = [];
     public List<LineAdverseEvent> AdverseEvents { get; } = [];
@@ -142,7 +145,7 @@ public static class LineFold
                     current = null;
                     break;
                 case CycleAdministered cycle:
-                    current.CycleEntries.Add(new LineCycle(cycle, current.BsaM2));
+                    current.CycleEntries.Add(new LineCycle(cycle, current.BsaGivenBy));
                     break;
                 case DoseAdjusted adjusted:
                     Adjust(current, adjusted);
@@ -198,9 +201,8 @@ public static class LineFold
             Access = started.Access,
             StartedOn = started.Date,
             StartedBy = started,
-            BsaM2 = started.BsaM2,
         };
-        AddAgents(line, started);
+        AddStart(line, started);
         return line;
     }
 
@@ -208,23 +210,23 @@ public static class LineFold
     private static void Join(LineState line, SystemicTherapyStarted started)
     {
         line.Regimen = $"{line.Regimen} + {started.Regimen}";
-        line.BsaM2 = started.BsaM2 ?? line.BsaM2;
-        AddAgents(line, started);
+        AddStart(line, started);
     }
 
     /// <summary>maintenance: same number and regimen name, these agents in place of the earlier ones (whose exposure ends here).</summary>
     private static void Maintain(LineState line, SystemicTherapyStarted started)
     {
         line.Phase = LinePhase.Maintenance;
-        line.BsaM2 = started.BsaM2 ?? line.BsaM2;
         foreach (var agent in line.Agents.Where(a => a.DailyDoseMg is not null))
             line.DoseSegments.Add(new DoseSegment(agent.Drug, started.Date, 0));
         line.Agents.Clear();
-        AddAgents(line, started);
+        AddStart(line, started);
     }
 
-    private static void AddAgents(LineState line, SystemicTherapyStarted started)
+    private static void AddStart(LineState line, SystemicTherapyStarted started)
     {
+        line.Starts.Add(started);
+        if (started.BsaM2 is not null) line.BsaGivenBy = started;
         foreach (var agent in started.Agents ?? [])
         {
             line.Agents.Add(new LineAgent(agent.Drug, agent.Dose, agent.Unit, agent.Frequency, agent.DailyDoseMg, false));
