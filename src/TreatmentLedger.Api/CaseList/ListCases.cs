@@ -20,6 +20,9 @@ public sealed class CaseRow
     public int LineCount { get; init; }
     public ClinicalDate? LastProgressionOn { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The estimates the row's summary facts rest on (as <c>GET /cases/{id}</c> lists them).</summary>
+    public IReadOnlyList<EstimateUsed>? EstimatesUsed { get; init; }
 }
 
 public sealed record CaseListResponse(IReadOnlyList<CaseRow> Cases, long Total, int Page, int PageSize);
@@ -65,6 +68,7 @@ public static class ListCases
                 LineCount = c.Summary.LineCount,
                 LastProgressionOn = c.Summary.LastProgressionOn,
                 UpdatedAt = c.UpdatedAt,
+                EstimatesUsed = c.Summary.EstimatesUsed,
             })
             .ToListAsync(ct);
         return Results.Ok(new CaseListResponse(rows, stats.TotalResults, page, pageSize));
