@@ -110,7 +110,6 @@ public static class LineFold
         LineState? current = null;
         foreach (var effective in clinicalOrder)
         {
-            var on = effective.Date;
             var entry = effective.Entry;
             if (entry is SystemicTherapyStarted started && started.TherapyClass != Supportive)
             {
@@ -127,52 +126,62 @@ public static class LineFold
                 continue;
             }
             if (current is null) continue;
-            current.Estimates.Use(entry, EstimatesUsed.All);
-            switch (entry)
-            {
-                case SystemicTherapyStarted supportive:
-                    current.Concomitant.Add(new ConcomitantMedication(supportive.EntryId, supportive.Regimen,
-                        (supportive.Agents ?? []).Select(a => a.Drug).ToList(), on, supportive.EndedOn));
-                    break;
-                case SystemicTherapyStopped stopped:
-                    Stop(current, stopped, stopped.Reason);
-                    current.CyclesGiven = stopped.CyclesGiven;
-                    current = null;
-                    break;
-                case PatientDied died:
-                    Stop(current, died, "death");
-                    current.DiedOn = on;
-                    current = null;
-                    break;
-                case CycleAdministered cycle:
-                    current.CycleEntries.Add(new LineCycle(cycle, current.BsaGivenBy));
-                    break;
-                case DoseAdjusted adjusted:
-                    Adjust(current, adjusted);
-                    break;
-                case AdverseEventObserved ae:
-                    current.AdverseEvents.Add(new LineAdverseEvent(ae.EntryId, on, ae.Term, ae.Grade, ae.AttributedTo));
-                    break;
-                case ResponseAssessed response:
-                    current.Responses.Add(new LineResponse(response.EntryId, on, response.Response, response.Method, response.Description));
-                    break;
-                case ProgressionObserved progression:
-                    current.Progressions.Add(new LineProgression(progression.EntryId, on, progression.Scope, progression.Sites ?? [], progression.NewLesions));
-                    break;
-                case SurgeryPerformed surgery:
-                    current.LocalTherapies.Add(new LocalTherapy(surgery.EntryId, on, surgery.Type, surgery.Site, $"{surgery.Procedure} ({surgery.Margin})"));
-                    break;
-                case RadiotherapyDelivered rt:
-                    current.LocalTherapies.Add(new LocalTherapy(rt.EntryId, on, rt.Type, rt.Site,
-                        $"{rt.Technique} {rt.TotalDoseGy} Gy / {rt.Fractions} fractions{(rt.Target is null ? "" : $" ({rt.Target})")}"));
-                    break;
-                case EmbolizationPerformed embolization:
-                    current.LocalTherapies.Add(new LocalTherapy(embolization.EntryId, on, embolization.Type, embolization.Site,
-                        embolization.Vessels is { } vessels ? $"embolization of {vessels} vessels" : "embolization"));
-                    break;
-            }
+            if (Hold(current, entry)) current.Estimates.Use(entry, EstimatesUsed.All);
+            if (!current.Active) current = null;
         }
         return lines;
+    }
+
+    /// <summary>
+    /// Adds to the active line what it shows of an entry (a stop or a death also ends it), and answers whether it
+    /// showed anything: imaging, follow-ups and decisions fall inside a line but are not part of it.
+    /// </summary>
+    private static bool Hold(LineState line, ClinicalEntry entry)
+    {
+        var on = entry.Date;
+        switch (entry)
+        {
+            case SystemicTherapyStarted supportive:
+                line.Concomitant.Add(new ConcomitantMedication(supportive.EntryId, supportive.Regimen,
+                    (supportive.Agents ?? []).Select(a => a.Drug).ToList(), on, supportive.EndedOn));
+                return true;
+            case SystemicTherapyStopped stopped:
+                Stop(line, stopped, stopped.Reason);
+                line.CyclesGiven = stopped.CyclesGiven;
+                return true;
+            case PatientDied died:
+                Stop(line, died, "death");
+                line.DiedOn = on;
+                return true;
+            case CycleAdministered cycle:
+                line.CycleEntries.Add(new LineCycle(cycle, line.BsaGivenBy));
+                return true;
+            case DoseAdjusted adjusted:
+                Adjust(line, adjusted);
+                return true;
+            case AdverseEventObserved ae:
+                line.AdverseEvents.Add(new LineAdverseEvent(ae.EntryId, on, ae.Term, ae.Grade, ae.AttributedTo));
+                return true;
+            case ResponseAssessed response:
+                line.Responses.Add(new LineResponse(response.EntryId, on, response.Response, response.Method, response.Description));
+                return true;
+            case ProgressionObserved progression:
+                line.Progressions.Add(new LineProgression(progression.EntryId, on, progression.Scope, progression.Sites ?? [], progression.NewLesions));
+                return true;
+            case SurgeryPerformed surgery:
+                line.LocalTherapies.Add(new LocalTherapy(surgery.EntryId, on, surgery.Type, surgery.Site, $"{surgery.Procedure} ({surgery.Margin})"));
+                return true;
+            case RadiotherapyDelivered rt:
+                line.LocalTherapies.Add(new LocalTherapy(rt.EntryId, on, rt.Type, rt.Site,
+                    $"{rt.Technique} {rt.TotalDoseGy} Gy / {rt.Fractions} fractions{(rt.Target is null ? "" : $" ({rt.Target})")}"));
+                return true;
+            case EmbolizationPerformed embolization:
+                line.LocalTherapies.Add(new LocalTherapy(embolization.EntryId, on, embolization.Type, embolization.Site,
+                    embolization.Vessels is { } vessels ? $"embolization of {vessels} vessels" : "embolization"));
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>

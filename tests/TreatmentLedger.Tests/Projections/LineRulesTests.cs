@@ -1,5 +1,6 @@
 using TreatmentLedger.Entries;
 using TreatmentLedger.Projections;
+using static TreatmentLedger.Tests.Projections.CaseBuilder;
 
 namespace TreatmentLedger.Tests.Projections;
 
@@ -151,7 +152,7 @@ public sealed class LineRulesTests
         c.Open("2012-01");
         var start = c.Add(new SystemicTherapyStarted
         {
-            OccurredOn = CaseBuilder.D("2012-02"), Regimen = "crizotinib", TherapyClass = "targeted",
+            OccurredOn = D("2012-02"), Regimen = "crizotinib", TherapyClass = "targeted",
             Agents = [new Agent("crizotinib", 250, "mg", "twice daily", 500)], Estimated = ["agents[0].dose", "agents[0].dailyDoseMg"],
         });
         var progression = c.Progression("2012-09", estimated: ["occurredOn"]);
@@ -163,5 +164,69 @@ public sealed class LineRulesTests
         Assert.Equal(["agents[0].dose", "agents[0].dailyDoseMg"], line.EstimatesUsed[0].Fields);
         Assert.Equal(line.EstimatesUsed.Select(e => (e.EntryId, string.Join(",", e.Fields))),
             LinesView.Of(c.History, Now).EstimatesUsed.Select(e => (e.EntryId, string.Join(",", e.Fields))));
+    }
+
+    [Fact]
+    public void A_line_shows_its_adverse_events_progression_sites_local_therapies_and_supportive_drugs_by_name()
+    {
+        var c = new CaseBuilder();
+        c.Open("2012-01");
+        c.Start("2012-02", "crizotinib");
+        c.Add(new AdverseEventObserved { OccurredOn = D("2012-04"), Term = "neutropenia", Grade = 4, AttributedTo = "crizotinib" });
+        c.Add(new ProgressionObserved { OccurredOn = D("2012-09"), Scope = "oligometastatic", Sites = ["brain (frontal)"] });
+        c.Add(new ProgressionObserved { OccurredOn = D("2012-10"), Scope = "local" });
+        c.Add(new RadiotherapyDelivered { OccurredOn = D("2012-10"), Site = "brain", Technique = "SRS", TotalDoseGy = 24, Fractions = 1, Target = "lesion 2" });
+        c.Add(new RadiotherapyDelivered { OccurredOn = D("2012-11"), Site = "brain", Technique = "WBRT", TotalDoseGy = 30, Fractions = 10 });
+        c.Add(new EmbolizationPerformed { OccurredOn = D("2012-12"), Site = "liver", Vessels = 2 });
+        c.Add(new EmbolizationPerformed { OccurredOn = D("2013-01"), Site = "liver" });
+        c.Add(new SystemicTherapyStarted { OccurredOn = D("2013-02"), Regimen = "G-CSF", TherapyClass = "supportive", Agents = [new Agent("filgrastim", null, null, null, null)] });
+        c.Add(new SystemicTherapyStarted { OccurredOn = D("2013-03"), Regimen = "antiemetic", TherapyClass = "supportive" });
+
+        var line = Assert.Single(LinesOf(c));
+
+        Assert.Equal(("neutropenia", 4), (Assert.Single(line.AdverseEvents).Term, line.AdverseEvents[0].Grade));
+        Assert.Equal(["brain (frontal)"], line.Progressions[0].Sites);
+        Assert.Empty(line.Progressions[1].Sites);
+        Assert.Equal(["SRS 24 Gy / 1 fractions (lesion 2)", "WBRT 30 Gy / 10 fractions", "embolization of 2 vessels", "embolization"],
+            line.LocalTherapies.Select(t => t.Description));
+        Assert.Equal(["filgrastim"], line.Concomitant[0].Drugs);
+        Assert.Empty(line.Concomitant[1].Drugs);
+    }
+
+    [Fact]
+    public void A_dose_change_keeps_what_it_does_not_name_and_replaces_what_it_names()
+    {
+        var c = new CaseBuilder();
+        c.Open("2012-01");
+        c.Add(new SystemicTherapyStarted
+        {
+            OccurredOn = D("2012-02"), Regimen = "crizotinib", TherapyClass = "targeted",
+            Agents = [new Agent("crizotinib", 250, "mg", "twice daily", 500)],
+        });
+        c.Add(new DoseAdjusted { OccurredOn = D("2013-01"), Drug = "Crizotinib ", Direction = "reduced", DailyDoseMg = 400 });
+        var kept = Assert.Single(Assert.Single(LinesOf(c)).Agents);
+        c.Add(new DoseAdjusted { OccurredOn = D("2013-06"), Drug = "crizotinib", Direction = "reduced", Dose = 200, Unit = "mg BID" });
+        var replaced = Assert.Single(Assert.Single(LinesOf(c)).Agents);
+        c.Add(new DoseAdjusted { OccurredOn = D("2013-07"), Drug = "alectinib", Direction = "reduced", Dose = 1 });
+
+        Assert.Equal((250m, "mg", 400m), (kept.Dose, kept.Unit, kept.DailyDoseMg));
+        Assert.Equal((200m, "mg BID", 400m), (replaced.Dose, replaced.Unit, replaced.DailyDoseMg));
+        var line = Assert.Single(LinesOf(c));
+        Assert.Equal(replaced, Assert.Single(line.Agents));
+        Assert.Equal(3, line.DoseChanges.Count);
+    }
+
+    [Fact]
+    public void Maintenance_ends_the_oral_exposure_of_the_agents_it_replaces()
+    {
+        var c = new CaseBuilder();
+        c.Open("2019-01");
+        c.Start("2019-01-01", "capecitabine", dailyDoseMg: 2000, therapyClass: "chemotherapy");
+        c.Start("2019-01-11", "bevacizumab", therapyClass: "targeted", lineIntent: "maintenance");
+        c.Stop("2019-03-01", "completed");
+
+        var oral = CumulativeDose.Of(c.History, Now, 10).Systemic.OralExposure;
+
+        Assert.Equal((2000m * 10, 10), (Assert.Single(oral).TotalMg, oral[0].Days));
     }
 }
