@@ -81,7 +81,10 @@ public static class Lines
     /// for progression or ineffectiveness with no progression inside ends at its stop (progression, inferred from the
     /// stop reason); else censored at its stop, or, while active, at the last contact.
     /// </summary>
-    /// <summary>Adds the estimates a line's progression-free interval rests on: its start, and the entry that ends or censors it.</summary>
+    /// <summary>
+    /// Adds the estimates a line's progression-free interval rests on: its start, and the date of the entry that ends or
+    /// censors it (and, for a stop, its reason, which decides between an event and a censoring).
+    /// </summary>
     public static void UseProgressionFreeEstimates(EstimatesUsed estimates, LineState line, LineProgressionFree free, Course course)
     {
         estimates.Use(line.StartedBy, "occurredOn");
@@ -91,7 +94,7 @@ public static class Lines
             { EndReason: "censored" } when line.Active => course.LastContactEntry,
             _ => line.StoppedBy,
         };
-        if (end is not null) estimates.Use(end, free.InferredFrom is null ? ["occurredOn"] : ["occurredOn", "reason"]);
+        if (end is not null) estimates.Use(end, "occurredOn", "reason");
     }
 
     public static LineProgressionFree ProgressionFree(LineState line, Course course)

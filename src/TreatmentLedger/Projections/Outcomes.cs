@@ -59,6 +59,10 @@ public static class Outcomes
 {
     private static readonly HashSet<string> MetastaticScopes = ["metastatic", "oligometastatic"];
 
+    /// <remarks>
+    /// Estimates: each line adds its own start and stop dates (so the next line's start is added by that line); the
+    /// death's date is added by overall survival, since the diagnosis (at least the case-opened) is always there.
+    /// </remarks>
     public static OutcomesView Of(CaseHistory history, ViewPoint point)
     {
         var course = new Course(history, point);
@@ -96,15 +100,10 @@ public static class Outcomes
     private static LineOutcomes OfLine(LineState line, LineState? next, Course course, EstimatesUsed estimates)
     {
         estimates.Add(StartAndStop(line));
-        if (next is not null) estimates.Add(StartAndStop(next));
 
         OutcomeInterval timeToNext;
         if (next is not null) timeToNext = OutcomeInterval.Ended(line.StartedOn, next.StartedOn, EndReasons.NextLine);
-        else if (course.Death is { } death)
-        {
-            estimates.Use(death, "occurredOn");
-            timeToNext = OutcomeInterval.Ended(line.StartedOn, death.Date, EndReasons.Death);
-        }
+        else if (course.Death is { } death) timeToNext = OutcomeInterval.Ended(line.StartedOn, death.Date, EndReasons.Death);
         else timeToNext = CensoredAtLastContact(line.StartedOn, course, estimates);
 
         OutcomeInterval? treatmentFree = line.StoppedOn is not { } stopped ? null

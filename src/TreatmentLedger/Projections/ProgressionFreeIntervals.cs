@@ -52,7 +52,7 @@ public static class ProgressionFreeIntervals
             .Where(e => e.Entry is ProgressionObserved)
             .Select(e => new ProgressionEvent(e.Date, e.Entry, null));
         var inferred = course.Lines
-            .Where(l => l.Progressions.Count == 0 && l.DiedOn is null && Lines.IsFailure(l.StopReason) && l.StoppedBy is not null)
+            .Where(l => l.Progressions.Count == 0 && Lines.IsFailure(l.StopReason))
             .Select(l => new ProgressionEvent(l.StoppedOn!.Value, l.StoppedBy!, Lines.StopReasonInference));
         // Observed first, so that on a shared anchor the observed progression is the one kept.
         var events = observed.Concat(inferred)
@@ -63,7 +63,7 @@ public static class ProgressionFreeIntervals
         var from = new IntervalBound(diagnosis.Date, "diagnosis");
         foreach (var progression in events)
         {
-            estimates.Use(progression.Entry, progression.InferredFrom is null ? ["occurredOn"] : ["occurredOn", "reason"]);
+            estimates.Use(progression.Entry, "occurredOn", "reason");
             intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(progression.On, "progression", progression.InferredFrom),
                 Duration.Between(from.On, progression.On)));
             from = new IntervalBound(progression.On, "progression");

@@ -148,4 +148,91 @@ public sealed class EstimatesUsedTests
         Assert.Empty(view.Lines);
         Assert.Empty(ProgressionFreeIntervals.Of(c.History, new ViewPoint(new DateOnly(2014, 1, 1), new DateOnly(2026, 11, 27))).Intervals);
     }
+
+    [Fact]
+    public void A_line_lists_every_kind_of_entry_it_shows_and_none_it_does_not()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        IReadOnlyList<string> all = ["occurredOn"];
+        var shown = new List<Entry>
+        {
+            c.Add(new SystemicTherapyStarted { OccurredOn = D("2015-02"), Regimen = "A", TherapyClass = "chemotherapy", Estimated = all }),
+            c.Add(new SystemicTherapyStarted { OccurredOn = D("2015-02"), Regimen = "ondansetron", TherapyClass = "supportive", Estimated = all }),
+            c.Add(new CycleAdministered { OccurredOn = D("2015-03"), Cycle = 1, Doses = [new AdministeredDose("A", 1, "mg")], Estimated = all }),
+            c.Add(new DoseAdjusted { OccurredOn = D("2015-04"), Drug = "A", Direction = "reduced", Estimated = all }),
+            c.Add(new AdverseEventObserved { OccurredOn = D("2015-05"), Term = "nausea", Grade = 1, Estimated = all }),
+            c.Add(new ResponseAssessed { OccurredOn = D("2015-06"), Response = "PR", Method = "CT", Estimated = all }),
+            c.Add(new ProgressionObserved { OccurredOn = D("2015-07"), Scope = "local", Estimated = all }),
+            c.Add(new SurgeryPerformed { OccurredOn = D("2015-08"), Procedure = "p", Site = "s", Intent = "local-control", Margin = "R0", Estimated = all }),
+            c.Add(new RadiotherapyDelivered { OccurredOn = D("2015-09"), Site = "s", Technique = "SBRT", TotalDoseGy = 24, Fractions = 3, Estimated = all }),
+            c.Add(new EmbolizationPerformed { OccurredOn = D("2015-10"), Site = "s", Estimated = all }),
+        };
+        var notShown = new List<Entry>
+        {
+            c.Add(new ImagingPerformed { OccurredOn = D("2015-10"), Modality = "CT", Estimated = all }),
+            c.Add(new TreatmentDecisionRecorded { OccurredOn = D("2015-10"), Treatment = "t", Decision = "planned", Estimated = all }),
+        };
+        shown.Add(c.Add(new SystemicTherapyStopped { OccurredOn = D("2015-11"), Reason = "completed", Estimated = all }));
+
+        var line = Assert.Single(Lines.Of(c.History, Now));
+
+        Assert.Equal(shown.Select(e => e.EntryId), line.EstimatesUsed.Select(u => u.EntryId));
+        Assert.DoesNotContain(line.EstimatesUsed, u => notShown.Any(e => e.EntryId == u.EntryId));
+    }
+
+    [Fact]
+    public void A_line_ended_by_death_lists_the_death()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        c.Start("2015-02", "A");
+        var died = c.Add(new PatientDied { OccurredOn = D("2015-09"), Estimated = ["occurredOn"] });
+
+        Assert.Equal([died.EntryId], Assert.Single(Lines.Of(c.History, Now)).EstimatesUsed.Select(u => u.EntryId));
+    }
+
+    [Fact]
+    public void An_active_line_ended_by_a_progression_does_not_list_the_last_contact()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        c.Start("2015-02", "A");
+        c.Progression("2015-06");
+        c.Add(new FollowUpRecorded { OccurredOn = D("2015-09"), VitalStatus = "alive", Estimated = ["occurredOn"] });
+
+        Assert.Empty(Assert.Single(Lines.Of(c.History, Now)).EstimatesUsed);
+    }
+
+    [Fact]
+    public void Intervals_list_the_last_contact_an_active_line_is_censored_at_and_a_progression_between_lines()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        c.Start("2015-02", "A");
+        c.Stop("2015-05", "completed");
+        var between = c.Progression("2015-07", estimated: ["occurredOn"]);
+        c.Start("2015-08", "B");
+        var visit = c.Add(new FollowUpRecorded { OccurredOn = D("2016-01"), VitalStatus = "alive", Estimated = ["occurredOn"] });
+
+        var view = ProgressionFreeIntervals.Of(c.History, Now);
+
+        Assert.Equal([visit.EntryId, between.EntryId], view.EstimatesUsed.Select(u => u.EntryId));
+        Assert.Equal(D("2016-01"), view.PerLine[1].EndedOn);
+    }
+
+    [Fact]
+    public void Outcomes_list_the_stop_date_a_treatment_free_interval_starts_from()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        c.Start("2015-02", "A");
+        var stop = c.Add(new SystemicTherapyStopped { OccurredOn = D("2015-05"), Reason = "completed", Estimated = ["occurredOn"] });
+        c.FollowUp("2016-01");
+
+        var view = Outcomes.Of(c.History, Now);
+
+        Assert.Equal(("censored", 245), (view.Lines[0].TreatmentFreeInterval!.EndReason, view.Lines[0].TreatmentFreeInterval!.Days));
+        Assert.Equal([stop.EntryId], view.EstimatesUsed.Select(u => u.EntryId));
+    }
 }

@@ -229,4 +229,18 @@ public sealed class LineRulesTests
 
         Assert.Equal((2000m * 10, 10), (Assert.Single(oral).TotalMg, oral[0].Days));
     }
+
+    [Fact]
+    public void A_dose_change_that_first_gives_a_daily_dose_starts_the_oral_exposure_there()
+    {
+        var c = new CaseBuilder();
+        c.Open("2019-01");
+        c.Start("2019-01-01", "temozolomide");
+        c.Adjust("2019-01-21", "temozolomide", "increased", dailyDoseMg: 150);
+        c.Stop("2019-01-31", "completed");
+
+        var oral = Assert.Single(CumulativeDose.Of(c.History, Now, 10).Systemic.OralExposure);
+
+        Assert.Equal((1500m, 10), (oral.TotalMg, oral.Days));
+    }
 }

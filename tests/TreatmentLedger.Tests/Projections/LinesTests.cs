@@ -135,6 +135,26 @@ public sealed class LinesTests
         Assert.Equal("PR", Assert.Single(Lines.Of(c.History, Now)).BestResponse);
     }
 
+    [Theory]
+    [InlineData("NE", "PD", "PD")]
+    [InlineData("PD", "SD", "SD")]
+    [InlineData("SD", "PR", "PR")]
+    [InlineData("PR", "CR", "CR")]
+    [InlineData("NE", "NE", "NE")]
+    public void Of_two_responses_the_better_is_best_whatever_their_order(string first, string second, string best)
+    {
+        foreach (var (a, b) in new[] { (first, second), (second, first) })
+        {
+            var c = new CaseBuilder();
+            c.Open();
+            c.Start("2016-01", "drug A");
+            c.Response("2016-03", a);
+            c.Response("2016-04", b);
+
+            Assert.Equal(best, Assert.Single(Lines.Of(c.History, Now)).BestResponse);
+        }
+    }
+
     [Fact]
     public void A_dose_change_updates_the_agent_and_is_listed()
     {
@@ -186,5 +206,16 @@ public sealed class LinesTests
         summary = CaseFacts.Of(c.History, Now.AsOf).View(Guid.Empty, Now);
         Assert.Equal(CaseStatus.Deceased, summary.Status);
         Assert.Equal(D("2017-02"), summary.DiedOn);
+    }
+
+    [Fact]
+    public void A_surgery_inside_a_line_is_described_by_its_procedure_and_margin()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Start("2016-01", "drug A");
+        c.Surgery("2016-03", "metastasectomy");
+
+        Assert.Equal("metastasectomy (R0)", Assert.Single(Assert.Single(Lines.Of(c.History, Now)).LocalTherapies).Description);
     }
 }

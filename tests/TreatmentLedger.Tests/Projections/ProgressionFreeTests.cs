@@ -171,4 +171,19 @@ public sealed class ProgressionFreeTests
         Assert.Equal(D("2021-08"), perLine[1].EndedOn);
         Assert.True(perLine[1].Duration.Censored);
     }
+
+    [Fact]
+    public void A_progression_on_the_diagnosis_anchor_ends_no_interval()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-03");
+        c.Biopsy("2015-03");
+        c.Progression("2015-03");
+        c.Progression("2015-09");
+
+        var intervals = ProgressionFreeIntervals.Of(c.History, Now).Intervals;
+
+        Assert.Equal([D("2015-09"), D("2015-09")], intervals.Select(i => i.To.On));
+        Assert.Equal(["progression", "censored"], intervals.Select(i => i.To.Reason));
+    }
 }
