@@ -86,7 +86,7 @@ public static class CumulativeDose
         foreach (var rt in courses)
             estimates.Use(rt, "site", "target", "totalDoseGy", "fractions");
         return courses
-            .GroupBy(rt => (Site: Key(rt.Site), Target: Key(rt.Target ?? "")))
+            .GroupBy(rt => (Site: Key(rt.Site), Target: TargetOf(rt)?.ToLowerInvariant()))
             .Select(row =>
             {
                 decimal eqd2 = 0, bed = 0;
@@ -99,12 +99,14 @@ public static class CumulativeDose
                     lqWarning |= perFraction >= LqReliableBelowGyPerFraction;
                 }
                 var first = row.First();
-                var target = string.IsNullOrWhiteSpace(first.Target) ? null : first.Target.Trim();
-                return new RadiotherapySite(first.Site.Trim(), target, row.Count(), row.Sum(c => c.TotalDoseGy), row.Sum(c => c.Fractions),
+                return new RadiotherapySite(first.Site.Trim(), TargetOf(first), row.Count(), row.Sum(c => c.TotalDoseGy), row.Sum(c => c.Fractions),
                     Round(eqd2), Round(bed), lqWarning);
             })
             .ToList();
     }
+
+    /// <summary>The target a course's row shows: trimmed, or null when the course names none (the site alone).</summary>
+    private static string? TargetOf(RadiotherapyDelivered rt) => string.IsNullOrWhiteSpace(rt.Target) ? null : rt.Target.Trim();
 
     private static List<DrugTotal> ByDrug(Course course, EstimatesUsed estimates)
     {

@@ -350,6 +350,149 @@ public sealed class CumulativeDoseTests
             used, EstimateUsedComparer);
     }
 
+    [Fact]
+    public void Two_hypofractionated_courses_of_one_row_still_make_it_warn()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Course("2013-03", "lung", "right upper lobe", 54, 3)); // 18 Gy per fraction
+        c.Add(Course("2015-06", "lung", "Right upper lobe", 30, 3)); // 10 Gy per fraction
+
+        var row = Assert.Single(CumulativeDose.Of(c.History, Now, 10).Radiotherapy.BySite);
+
+        Assert.Equal(2, row.Courses);
+        Assert.True(row.LqWarning);
+    }
+
+    [Fact]
+    public void Estimates_used_name_each_estimated_field_of_a_course_that_its_row_rests_on()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        var site = c.Add(Course("2012-03", "liver", "segment VI", 45, 3, "site"));
+        var target = c.Add(Course("2013-03", "brain", "metastasis 1", 24, 3, "target"));
+        var dose = c.Add(Course("2014-03", "spine", "T12", 20, 5, "totalDoseGy"));
+        var fractions = c.Add(Course("2015-03", "lung", null, 60, 8, "fractions"));
+        c.Add(Course("2016-03", "adrenal", null, 30, 3) with { Estimated = ["intent"], Intent = "palliative" }); // no figure rests on it
+
+        var used = CumulativeDose.Of(c.History, Now, 10).EstimatesUsed;
+
+        Assert.Equal(
+            [
+                new EstimateUsed(site.EntryId, ["site"]),
+                new EstimateUsed(target.EntryId, ["target"]),
+                new EstimateUsed(dose.EntryId, ["totalDoseGy"]),
+                new EstimateUsed(fractions.EntryId, ["fractions"]),
+            ],
+            used, EstimateUsedComparer);
+    }
+
+    [Fact]
+    public void A_line_with_no_oral_exposure_names_no_estimate_of_its_start_or_stop()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Chemotherapy("2016-01", "AC", null, "doxorubicin", "cyclophosphamide") with { Estimated = ["occurredOn"] });
+        c.Add(Cycle("2016-01", 1, null, new AdministeredDose("doxorubicin", 60, "mg/m2")));
+        c.Add(Cycle("2016-02", 2, null, new AdministeredDose("doxorubicin", 60, "mg/m2")));
+        c.Add(new SystemicTherapyStopped { OccurredOn = CaseBuilder.D("2016-04"), Reason = "completed", Estimated = ["occurredOn"] });
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        Assert.Empty(dose.Systemic.OralExposure);
+        Assert.Equal(120m, Assert.Single(dose.Systemic.ByDrug).TotalAmount); // the cycles count whatever the line's dates
+        Assert.Empty(dose.EstimatesUsed);
+    }
+
+    private static SystemicTherapyStarted Start(string on, string regimen, string? lineIntent, params Agent[] agents) => new()
+    {
+        OccurredOn = CaseBuilder.D(on), Regimen = regimen, TherapyClass = "targeted", LineIntent = lineIntent,
+        Agents = agents.Length == 0 ? null : agents,
+    };
+
+    private static Agent Oral(string drug, decimal dailyDoseMg) => new(drug, null, null, null, dailyDoseMg);
+
+    private static Agent Infused(string drug) => new(drug, null, null, null, null);
+
+    private static int Days(string from, string to) => DateOnly.Parse(to).DayNumber - DateOnly.Parse(from).DayNumber;
+
+    [Fact]
+    public void A_start_giving_one_oral_daily_dose_among_infused_agents_is_named_and_a_change_of_an_infused_drug_is_not()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        var start = c.Add(Start("2018-01-01", "XELOX", null, Oral("capecitabine", 3000), Infused("oxaliplatin"))
+            with { TherapyClass = "chemotherapy", Estimated = ["agents[0].dailyDoseMg"] });
+        c.Add(new DoseAdjusted { OccurredOn = CaseBuilder.D("2018-02"), Drug = "oxaliplatin", Direction = "reduced", Estimated = ["occurredOn"] });
+        c.Stop("2018-07-01", "completed");
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        Assert.Equal(new OralExposure("capecitabine", 3000m * Days("2018-01-01", "2018-07-01"), 181), Assert.Single(dose.Systemic.OralExposure));
+        Assert.Equal([new EstimateUsed(start.EntryId, ["agents[0].dailyDoseMg"])], dose.EstimatesUsed, EstimateUsedComparer);
+    }
+
+    [Fact]
+    public void Estimates_used_name_the_start_that_gives_a_daily_dose_not_those_that_only_open_or_join_the_line()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Start("2020-01-01", "pembrolizumab", null, Infused("pembrolizumab")) with { TherapyClass = "immunotherapy", Estimated = ["occurredOn"] });
+        var oral = c.Add(Start("2020-01-15", "lenvatinib", LineIntent.AddToLine, Oral("lenvatinib", 20)) with { Estimated = ["occurredOn"] });
+        c.Add(Start("2020-02", "investigational agent", LineIntent.AddToLine) with { Estimated = ["occurredOn"] }); // no agents given
+        c.Stop("2020-05-01", "toxicity");
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        var days = Days("2020-01-15", "2020-05-01");
+        Assert.Equal(new OralExposure("lenvatinib", 20m * days, days), Assert.Single(dose.Systemic.OralExposure));
+        Assert.Equal([new EstimateUsed(oral.EntryId, ["occurredOn"])], dose.EstimatesUsed, EstimateUsedComparer);
+    }
+
+    [Fact]
+    public void A_maintenance_start_with_no_daily_dose_ends_the_oral_exposure_and_its_estimated_date_is_named()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Start("2019-01-01", "capecitabine + bevacizumab", null, Oral("capecitabine", 2000), Infused("bevacizumab")));
+        var maintenance = c.Add(Start("2019-04", "bevacizumab", LineIntent.Maintenance, Infused("bevacizumab")) with { Estimated = ["occurredOn"] });
+        c.Stop("2020-02-01", "progression");
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        var days = Days("2019-01-01", "2019-04-01");
+        Assert.Equal(new OralExposure("capecitabine", 2000m * days, days), Assert.Single(dose.Systemic.OralExposure));
+        Assert.Equal([new EstimateUsed(maintenance.EntryId, ["occurredOn"])], dose.EstimatesUsed, EstimateUsedComparer);
+    }
+
+    [Fact]
+    public void Estimates_used_name_the_dose_changes_of_each_of_two_oral_drugs_with_the_field_estimated()
+    {
+        var c = new CaseBuilder();
+        c.Open();
+        c.Add(Start("2019-01-01", "dabrafenib + trametinib", null, Oral("dabrafenib", 300), Oral("trametinib", 2)));
+        var interrupted = c.Add(new DoseAdjusted { OccurredOn = CaseBuilder.D("2019-02-01"), Drug = "trametinib", Direction = "interrupted", Estimated = ["occurredOn"] });
+        c.Adjust("2019-02-15", "trametinib", "resumed");
+        var reduced = c.Add(new DoseAdjusted
+        {
+            OccurredOn = CaseBuilder.D("2019-03-01"), Drug = "Dabrafenib", Direction = "reduced", DailyDoseMg = 200, Estimated = ["dailyDoseMg"],
+        });
+        c.Stop("2019-07-01", "progression");
+
+        var dose = CumulativeDose.Of(c.History, Now, 10);
+
+        var trametinibDays = Days("2019-01-01", "2019-02-01") + Days("2019-02-15", "2019-07-01");
+        Assert.Equal(
+            [
+                new OralExposure("dabrafenib", 300m * Days("2019-01-01", "2019-03-01") + 200m * Days("2019-03-01", "2019-07-01"), 181),
+                new OralExposure("trametinib", 2m * trametinibDays, trametinibDays),
+            ],
+            dose.Systemic.OralExposure);
+        Assert.Equal(
+            [new EstimateUsed(interrupted.EntryId, ["occurredOn"]), new EstimateUsed(reduced.EntryId, ["dailyDoseMg"])],
+            dose.EstimatesUsed, EstimateUsedComparer);
+    }
+
     private static readonly IEqualityComparer<EstimateUsed> EstimateUsedComparer = EqualityComparer<EstimateUsed>.Create(
         (a, b) => a!.EntryId == b!.EntryId && a.Fields.SequenceEqual(b.Fields), e => e.EntryId.GetHashCode());
 }
