@@ -184,22 +184,8 @@ public static class CumulativeDose
             foreach (var dose in cycle.Doses)
             {
                 if (AnthracyclineOf(dose.Drug) is not { } drug) continue;
-                var factor = DoxorubicinEquivalence[drug];
-                var unit = Key(dose.Unit);
-                // A liposomal form, or any other name than the plain one, is not what the factor was measured for.
-                var plainName = Key(dose.Drug) == drug;
-                if (plainName && unit == PerSquareMetre)
-                    equivalent += dose.Amount * factor;
-                else if (plainName && unit == Milligrams && cycle.BsaM2 is { } cycleBsa)
-                {
-                    equivalent += dose.Amount / cycleBsa * factor;
-                    estimates.Use(cycle, "bsaM2");
-                }
-                else if (plainName && unit == Milligrams && lineBsaGivenBy.TryGetValue(cycle.EntryId, out var start))
-                {
-                    equivalent += dose.Amount / start.BsaM2!.Value * factor;
-                    estimates.Use(start, "bsaM2");
-                }
+                if (InPerSquareMetre(dose, drug, cycle, lineBsaGivenBy.GetValueOrDefault(cycle.EntryId), estimates) is { } perSquareMetre)
+                    equivalent += perSquareMetre * DoxorubicinEquivalence[drug];
                 else
                     unconverted.Add(new UnconvertedDose(cycle.EntryId, dose.Drug.Trim(), dose.Amount, dose.Unit.Trim()));
             }
@@ -210,6 +196,31 @@ public static class CumulativeDose
         var level = value >= AnthracyclineLimit ? "limit-exceeded" : value >= AnthracyclineWarning ? "warning" : incomplete ? "info" : null;
         List<DoseAlert> alerts = level is null ? [] : [new DoseAlert(AnthracyclineAlert, level, value, PerSquareMetre, incomplete)];
         return (unconverted, alerts);
+    }
+
+    /// <summary>
+    /// An anthracycline dose in mg/m2: as given, or a dose in mg divided by the cycle's bsaM2, else the line's (whose
+    /// estimates it then uses). Null when it cannot be converted, or when the name is not the plain drug name (a liposomal
+    /// form, or any other form, is not what the equivalence factor was measured for).
+    /// </summary>
+    private static decimal? InPerSquareMetre(AdministeredDose dose, string drug, CycleAdministered cycle, SystemicTherapyStarted? lineBsa,
+        EstimatesUsed estimates)
+    {
+        if (Key(dose.Drug) != drug) return null;
+        var unit = Key(dose.Unit);
+        if (unit == PerSquareMetre) return dose.Amount;
+        if (unit != Milligrams) return null;
+        if (cycle.BsaM2 is { } cycleBsa)
+        {
+            estimates.Use(cycle, "bsaM2");
+            return dose.Amount / cycleBsa;
+        }
+        if (lineBsa?.BsaM2 is { } bsa)
+        {
+            estimates.Use(lineBsa, "bsaM2");
+            return dose.Amount / bsa;
+        }
+        return null;
     }
 
     /// <summary>
