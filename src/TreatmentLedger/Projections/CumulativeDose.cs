@@ -146,7 +146,7 @@ public static class CumulativeDose
                     var to = i + 1 < segments.Count ? segments[i + 1].From.Anchor : end;
                     var days = Math.Max(0, to.DayNumber - Math.Max(from.DayNumber, line.StartedOn.Anchor.DayNumber));
                     if (segments[i].DailyDoseMg <= 0 || days == 0) continue;
-                    var total = totals.TryGetValue(drug.Key, out var sum) ? sum : (Drug: segments[0].Drug.Trim(), Mg: 0m, Days: 0);
+                    if (!totals.TryGetValue(drug.Key, out var total)) total = (segments[0].Drug.Trim(), 0m, 0);
                     totals[drug.Key] = (total.Drug, total.Mg + segments[i].DailyDoseMg * days, total.Days + days);
                     exposed = true;
                 }
@@ -160,7 +160,7 @@ public static class CumulativeDose
             }
             foreach (var change in line.DoseChanges.Where(c => line.DoseSegments.Any(s => LineFold.SameName(s.Drug, c.Drug))))
                 if (adjustments.TryGetValue(change.EntryId, out var adjusted)) estimates.Use(adjusted, "dailyDoseMg", "occurredOn");
-            if (line.StoppedBy is { } stop) estimates.Use(stop, "occurredOn");
+            if (line.StoppedBy is not null) estimates.Use(line.StoppedBy, "occurredOn");
         }
         return totals.Values.Select(t => new OralExposure(t.Drug, t.Mg, t.Days)).ToList();
     }
@@ -175,7 +175,7 @@ public static class CumulativeDose
     {
         var lineBsaGivenBy = new Dictionary<Guid, SystemicTherapyStarted>();
         foreach (var lineCycle in course.Lines.SelectMany(l => l.CycleEntries))
-            if (lineCycle.BsaGivenBy is { } start) lineBsaGivenBy[lineCycle.Entry.EntryId] = start;
+            if (lineCycle.BsaGivenBy is not null) lineBsaGivenBy[lineCycle.Entry.EntryId] = lineCycle.BsaGivenBy;
 
         var unconverted = new List<UnconvertedDose>();
         var equivalent = 0m;
@@ -183,11 +183,13 @@ public static class CumulativeDose
         {
             foreach (var dose in cycle.Doses)
             {
-                if (AnthracyclineOf(dose.Drug) is not { } drug) continue;
-                if (InPerSquareMetre(dose, drug, cycle, lineBsaGivenBy.GetValueOrDefault(cycle.EntryId), estimates) is { } perSquareMetre)
-                    equivalent += perSquareMetre * DoxorubicinEquivalence[drug];
-                else
+                var drug = AnthracyclineOf(dose.Drug);
+                if (drug is null) continue;
+                var perSquareMetre = InPerSquareMetre(dose, drug, cycle, lineBsaGivenBy.GetValueOrDefault(cycle.EntryId), estimates);
+                if (perSquareMetre is null)
                     unconverted.Add(new UnconvertedDose(cycle.EntryId, dose.Drug.Trim(), dose.Amount, dose.Unit.Trim()));
+                else
+                    equivalent += perSquareMetre.Value * DoxorubicinEquivalence[drug];
             }
         }
 
@@ -210,15 +212,15 @@ public static class CumulativeDose
         var unit = Key(dose.Unit);
         if (unit == PerSquareMetre) return dose.Amount;
         if (unit != Milligrams) return null;
-        if (cycle.BsaM2 is { } cycleBsa)
+        if (cycle.BsaM2 is not null)
         {
             estimates.Use(cycle, "bsaM2");
-            return dose.Amount / cycleBsa;
+            return dose.Amount / cycle.BsaM2.Value;
         }
-        if (lineBsa?.BsaM2 is { } bsa)
+        if (lineBsa?.BsaM2 is not null)
         {
             estimates.Use(lineBsa, "bsaM2");
-            return dose.Amount / bsa;
+            return dose.Amount / lineBsa.BsaM2.Value;
         }
         return null;
     }
