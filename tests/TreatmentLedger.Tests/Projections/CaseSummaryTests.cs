@@ -1,0 +1,77 @@
+using TreatmentLedger.Entries;
+using TreatmentLedger.Projections;
+using static TreatmentLedger.Tests.Projections.CaseBuilder;
+
+namespace TreatmentLedger.Tests.Projections;
+
+/// <summary><c>GET /cases/{id}</c>'s facts: who, status, diagnosis, current line, and the estimates they rest on.</summary>
+public sealed class CaseSummaryTests
+{
+    private static readonly ViewPoint Now = new(null, new DateOnly(2026, 11, 27));
+
+    private static CaseSummaryView Summary(CaseBuilder c, DateOnly? asOf = null) => CaseFacts.Of(c.History, asOf).View(Guid.Empty, Now);
+
+    [Fact]
+    public void The_summary_names_exactly_the_estimated_fields_it_shows()
+    {
+        var c = new CaseBuilder();
+        var opened = c.Add(new CaseOpened { OccurredOn = D("2007-02"), PatientRef = "TEST-0003", Sex = "female", BirthYear = 1992, Presentation = "pain",
+            Estimated = ["birthYear", "presentation"] });
+        var biopsy = c.Add(new BiopsyPerformed { OccurredOn = D("2007-02"), Technique = "micro", Site = "axilla", Diagnosis = "fibromatous tumour",
+            Estimated = ["occurredOn", "site"] });
+        var reread = c.Add(new BiopsyReread { OccurredOn = D("2007-03"), Reviewer = "expert", Diagnosis = "IMT", Estimated = ["occurredOn", "diagnosis"] });
+        c.Add(new ImagingPerformed { OccurredOn = D("2008-01"), Modality = "MRI", Estimated = ["occurredOn"] });
+        var start = c.Add(new SystemicTherapyStarted { OccurredOn = D("2012-02"), Regimen = "crizotinib", TherapyClass = "targeted",
+            Agents = [new Agent("crizotinib", 250, "mg", null, 500)], Estimated = ["agents[0].dose", "occurredOn"] });
+        var progression = c.Progression("2012-09", estimated: ["occurredOn"]);
+        var stop = c.Add(new SystemicTherapyStopped { OccurredOn = D("2021-08"), Reason = "progression", Estimated = ["reason"] });
+        var died = c.Add(new PatientDied { OccurredOn = D("2023-03"), Cause = "sepsis", Estimated = ["occurredOn", "cause"] });
+
+        var summary = Summary(c);
+
+        Assert.Equal(
+            [
+                (opened.EntryId, "birthYear"), (biopsy.EntryId, "occurredOn"), (reread.EntryId, "diagnosis"), (start.EntryId, "occurredOn"),
+                (stop.EntryId, "reason"), (progression.EntryId, "occurredOn"), (died.EntryId, "occurredOn"),
+            ],
+            summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        Assert.Equal(("deceased", "IMT", 1), (summary.Status, summary.Diagnosis!.Text, summary.LineCount));
+        Assert.Equal(D("2012-09"), summary.LastProgressionOn);
+        Assert.Equal(D("2023-03"), summary.DiedOn);
+    }
+
+    [Fact]
+    public void Without_a_biopsy_the_diagnosis_is_the_opening_and_its_date_estimate_counts()
+    {
+        var c = new CaseBuilder();
+        var opened = c.Add(new CaseOpened { OccurredOn = D("2010-05"), PatientRef = "TEST-0004", Sex = "male", Estimated = ["occurredOn"] });
+
+        var summary = Summary(c);
+
+        Assert.Equal(D("2010-05"), summary.Diagnosis!.On);
+        Assert.Null(summary.Diagnosis.Text);
+        Assert.Equal([(opened.EntryId, "occurredOn")], summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        Assert.Equal(("off-treatment", 0), (summary.Status, summary.LineCount));
+        Assert.Null(summary.CurrentLine);
+    }
+
+    [Fact]
+    public void An_active_line_s_summary_runs_to_today_and_names_no_stop()
+    {
+        var c = new CaseBuilder();
+        c.Open("2020-01");
+        c.Start("2020-02-01", "imatinib");
+        c.Start("2020-06-01", "ondansetron", therapyClass: "supportive");
+
+        var summary = Summary(c);
+
+        Assert.Equal("on-treatment", summary.Status);
+        Assert.Equal(("imatinib", true), (summary.CurrentLine!.Regimen, summary.CurrentLine.Active));
+        Assert.Equal(new DateOnly(2026, 11, 27).DayNumber - new DateOnly(2020, 2, 1).DayNumber, summary.CurrentLine.Duration.Days);
+        Assert.True(summary.CurrentLine.Duration.Censored);
+        Assert.Equal("2020-01", summary.Diagnosis!.On.ToString());
+        Assert.Null(summary.LastProgressionOn);
+        Assert.Null(summary.DiedOn);
+        Assert.Equal(3, summary.Version);
+    }
+}
