@@ -10,7 +10,17 @@ var builder = WebApplication.CreateBuilder(args);
 var settings = LedgerSettings.Read(builder.Configuration);
 
 // Without a connection string the ledger runs its own PostgreSQL cluster in LEDGER_DATA, stopped when the app stops.
-await using var embedded = settings.ConnectionString is null ? await EmbeddedPostgres.StartAsync(settings.DataDirectory) : null;
+EmbeddedPostgres? embedded;
+try
+{
+    embedded = settings.ConnectionString is null ? await EmbeddedPostgres.StartAsync(settings.DataDirectory) : null;
+}
+catch (EmbeddedPostgresException e)
+{
+    Console.Error.WriteLine($"TreatmentLedger cannot start: {e.Message}");
+    return 1;
+}
+await using var stopsWithTheApp = embedded;
 var connectionString = settings.ConnectionString ?? embedded!.ConnectionString;
 
 builder.WebHost.UseUrls(settings.BaseUrl);
@@ -47,6 +57,13 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Stop with Ctrl-C.
         """));
 
+// The JasperFx command line (codegen, projections rebuild, ...) only when a command is given: it starts by listing
+// every assembly it searches for commands, which a plain start has no use for.
+if (args.Length == 0)
+{
+    await app.RunAsync();
+    return 0;
+}
 return await app.RunJasperFxCommands(args);
 
 /// <summary>The entry point, visible to the Alba tests.</summary>

@@ -72,6 +72,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private async Task StartServerAsync(CancellationToken ct)
     {
+        if (File.Exists(_dataDirectory))
+            throw new EmbeddedPostgresException($"{_dataDirectory} is a file; LEDGER_DATA names the folder of the ledger's PostgreSQL cluster");
+        if (Directory.Exists(_dataDirectory) && !File.Exists(Path.Combine(_dataDirectory, "PG_VERSION"))
+            && Directory.EnumerateFileSystemEntries(_dataDirectory).Any())
+            throw new EmbeddedPostgresException(
+                $"{_dataDirectory} holds other files and no PostgreSQL cluster; point LEDGER_DATA at a new or empty folder, where the ledger makes its cluster");
         Directory.CreateDirectory(_dataDirectory);
         Directory.CreateDirectory(_socketDirectory);
         if (_runAsPostgres)
@@ -98,7 +104,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "pg_ctl", ["start", "-w", "-t", "60", "-D", _dataDirectory, "-l", LogFile, "-o", options], ct);
         if (start.ExitCode != 0)
         {
-            throw new InvalidOperationException(
+            throw new EmbeddedPostgresException(
                 $"PostgreSQL did not start on {_dataDirectory}: {start.StdOut}{start.StdErr}\n{LogFile} ends with:\n{LogTail()}");
         }
 
@@ -109,7 +115,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         if ((await ExecAsync("id", ["-u", OsUser], ct)).ExitCode != 0)
         {
-            throw new InvalidOperationException(
+            throw new EmbeddedPostgresException(
                 $"Running as root, PostgreSQL has to run as the '{OsUser}' OS user, which does not exist. " +
                 "Install PostgreSQL with ops/install-postgres (apt-get install postgresql creates the user).");
         }
@@ -117,7 +123,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var parent = Path.GetDirectoryName(_dataDirectory) ?? "/";
         if ((await ExecAsync("runuser", ["-u", OsUser, "--", "test", "-x", parent], ct)).ExitCode != 0)
         {
-            throw new InvalidOperationException(
+            throw new EmbeddedPostgresException(
                 $"The '{OsUser}' OS user, which runs PostgreSQL, cannot reach {_dataDirectory} " +
                 "(a folder on the way, such as /root, is closed to it). " +
                 "Put the data where it can, e.g. LEDGER_DATA=/var/lib/ledger.");
@@ -126,7 +132,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var chown = await ExecAsync("chown", ["-R", OsUser + ":", _dataDirectory, _socketDirectory], ct);
         if (chown.ExitCode != 0)
         {
-            throw new InvalidOperationException($"chown of {_dataDirectory} to '{OsUser}' failed: {chown.StdErr}");
+            throw new EmbeddedPostgresException($"chown of {_dataDirectory} to '{OsUser}' failed: {chown.StdErr}");
         }
     }
 
@@ -226,7 +232,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             await DisposeAsync();
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is EmbeddedPostgresException or IOException or UnauthorizedAccessException)
         {
             // The start failure that brought us here is the error worth reporting.
         }
@@ -239,7 +245,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             return HasServer(fromEnvironment)
                 ? fromEnvironment
-                : throw new InvalidOperationException(
+                : throw new EmbeddedPostgresException(
                     $"LEDGER_PG_BIN={fromEnvironment} does not hold PostgreSQL's initdb, pg_ctl and psql.");
         }
 
@@ -277,7 +283,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException(
+        throw new EmbeddedPostgresException(
             "No PostgreSQL server binaries (initdb, pg_ctl, psql) found in LEDGER_PG_BIN, /usr/lib/postgresql/*/bin " +
             "or on PATH. Run ops/install-postgres (on Debian/Ubuntu: apt-get install postgresql), point LEDGER_PG_BIN " +
             "at the folder holding initdb, or set LEDGER_CONNECTION_STRING to use a server of your own.");
@@ -306,7 +312,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var result = await RunPgAsync(tool, args, ct);
         return result.ExitCode == 0
             ? result.StdOut
-            : throw new InvalidOperationException(
+            : throw new EmbeddedPostgresException(
                 $"{tool} {string.Join(' ', args)} failed with exit code {result.ExitCode}: {result.StdErr}{result.StdOut}");
     }
 
@@ -333,7 +339,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         using var process = Process.Start(startInfo)
-            ?? throw new InvalidOperationException($"Could not start {file}.");
+            ?? throw new EmbeddedPostgresException($"Could not start {file}.");
         var stdOut = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stdErr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
@@ -351,3 +357,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 }
+
+/// <summary>The embedded cluster cannot be started, for a reason a person can act on (the message says which).</summary>
+public sealed class EmbeddedPostgresException(string message) : Exception(message);
