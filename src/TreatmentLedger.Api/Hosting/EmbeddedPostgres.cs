@@ -18,19 +18,19 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly string _bin;
     private readonly string _dataDirectory;
     private readonly string _database;
-    private readonly bool _throwaway;
+    private readonly IReadOnlyList<string> _serverSettings;
     private readonly bool _runAsPostgres = Environment.IsPrivilegedProcess;
     // Socket paths are limited to 107 characters, so the socket lives in a short folder of its own.
     private readonly string _socketDirectory = Path.Combine(Tmp, "lpg-" + RandomSuffix());
     private int _port;
     private bool _stopped;
 
-    private EmbeddedPostgres(string bin, string dataDirectory, string database, bool throwaway)
+    private EmbeddedPostgres(string bin, string dataDirectory, string database, IReadOnlyList<string> serverSettings)
     {
         _bin = bin;
         _dataDirectory = dataDirectory;
         _database = database;
-        _throwaway = throwaway;
+        _serverSettings = serverSettings;
     }
 
     public string ConnectionString =>
@@ -41,23 +41,17 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private string LogFile => Path.Combine(_dataDirectory, "postgres.log");
 
     /// <summary>Starts the cluster in <paramref name="dataDirectory"/>, creating it on first use.</summary>
-    public static Task<EmbeddedPostgres> StartAsync(
-        string dataDirectory, string database = "ledger", CancellationToken ct = default) =>
-        StartNewAsync(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory)), database, throwaway: false, ct);
-
-    /// <summary>Starts a fresh cluster in a new folder under /tmp, tuned for speed over durability, deleted on dispose.</summary>
-    public static Task<EmbeddedPostgres> StartThrowawayAsync(CancellationToken ct = default) =>
-        StartNewAsync(Path.Combine(Tmp, "ledger-pg-" + RandomSuffix()), "ledger", throwaway: true, ct);
-
-    private static async Task<EmbeddedPostgres> StartNewAsync(
-        string dataDirectory, string database, bool throwaway, CancellationToken ct)
+    /// <param name="serverSettings">More <c>name=value</c> server settings (<c>-c</c>), e.g. for a cluster of the tests.</param>
+    public static async Task<EmbeddedPostgres> StartAsync(
+        string dataDirectory, string database = "ledger", IReadOnlyList<string>? serverSettings = null, CancellationToken ct = default)
     {
+        dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
         if (database.Length == 0 || !database.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
             throw new ArgumentException("A database name holds only ASCII letters, digits and '_'.", nameof(database));
         }
 
-        var postgres = new EmbeddedPostgres(FindBinaries(), dataDirectory, database, throwaway);
+        var postgres = new EmbeddedPostgres(FindBinaries(), dataDirectory, database, serverSettings ?? []);
         try
         {
             await postgres.StartServerAsync(ct);
@@ -88,16 +82,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (!File.Exists(Path.Combine(_dataDirectory, "PG_VERSION")))
         {
             string[] init = ["-D", _dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"];
-            await CheckAsync("initdb", _throwaway ? [.. init, "--no-sync"] : init, ct);
+            await CheckAsync("initdb", init, ct);
         }
 
         await ClearLeftoverServerAsync(ct);
 
         _port = FreePort();
         var options = $"-c listen_addresses=127.0.0.1 -p {_port.ToString(CultureInfo.InvariantCulture)} -k {_socketDirectory}";
-        if (_throwaway)
+        foreach (var setting in _serverSettings)
         {
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            options += $" -c {setting}";
         }
 
         var start = await RunPgAsync(
@@ -217,14 +211,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        if (_throwaway && Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-    }
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task DisposeQuietlyAsync()
     {

@@ -11,7 +11,7 @@ namespace TreatmentLedger.Api.Tests.Support;
 /// </summary>
 public sealed class LedgerFixture : IAsyncLifetime
 {
-    private EmbeddedPostgres? _postgres;
+    private ThrowawayPostgres? _postgres;
 
     public IAlbaHost Host { get; private set; } = null!;
     public TestClock Clock { get; } = new();
@@ -21,7 +21,7 @@ public sealed class LedgerFixture : IAsyncLifetime
     {
         ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION_STRING") is { Length: > 0 } given
             ? given
-            : (_postgres = await EmbeddedPostgres.StartThrowawayAsync()).ConnectionString;
+            : (_postgres = await ThrowawayPostgres.StartAsync()).ConnectionString;
         Environment.SetEnvironmentVariable("LEDGER_CONNECTION_STRING", ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DEMO", "0");
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));

@@ -32,7 +32,7 @@ public sealed class BenchCluster : IAsyncDisposable
         Directory.CreateDirectory(root);
         try
         {
-            var postgres = await EmbeddedPostgres.StartAsync(Path.Combine(root, "pgdata"), "ledger", ct);
+            var postgres = await EmbeddedPostgres.StartAsync(Path.Combine(root, "pgdata"), "ledger", ct: ct);
             return new BenchCluster(root, postgres);
         }
         catch

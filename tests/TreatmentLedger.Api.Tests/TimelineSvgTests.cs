@@ -6,7 +6,9 @@ using TreatmentLedger.Entries;
 using TreatmentLedger.History;
 using TreatmentLedger.Projections;
 
-namespace TreatmentLedger.Tests;
+using TreatmentLedger.Api.Timeline;
+
+namespace TreatmentLedger.Api.Tests;
 
 public sealed class TimelineSvgTests
 {
@@ -60,7 +62,7 @@ public sealed class TimelineSvgTests
 
     private static (string Text, XElement Root) Render(CaseHistory history, DateOnly? asOf = null)
     {
-        var svg = TimelineSvg.Render(Timeline.Of(history, new ViewPoint(asOf, Today)), "Case T-1 — timeline");
+        var svg = TimelineSvg.Render(Projections.Timeline.Of(history, new ViewPoint(asOf, Today)), "Case T-1 — timeline");
         return (svg, XDocument.Parse(svg).Root!);
     }
 
@@ -391,7 +393,7 @@ public sealed class TimelineSvgTests
     public void Rendering_is_deterministic_and_an_empty_view_still_draws_an_axis()
     {
         var history = SmallCase();
-        var view = Timeline.Of(history, new ViewPoint(null, Today));
+        var view = Projections.Timeline.Of(history, new ViewPoint(null, Today));
         Assert.Equal(TimelineSvg.Render(view, "t"), TimelineSvg.Render(view, "t"));
 
         var empty = XDocument.Parse(TimelineSvg.Render(new TimelineView(null, D("2024-06-01"), [], []), "empty")).Root!;

@@ -5,7 +5,9 @@ using System.Xml.Linq;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 
-namespace TreatmentLedger.Projections;
+using TreatmentLedger.Projections;
+
+namespace TreatmentLedger.Api.Timeline;
 
 /// <summary>
 /// Draws a <see cref="TimelineView"/> as a standalone SVG 1.1 document, like Figure 1D of the founding report:
