@@ -54,7 +54,7 @@ public sealed class TimelineSvgTests
         var file = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cases", "imt-alk-case.json")))!.AsObject();
         var errors = new ValidationErrors();
         var opening = file["case"]!.DeepClone().AsObject();
-        opening["type"] = EntryTypes.CaseOpened;
+        opening["type"] = EntryTypes.NameOf<CaseOpened>();
         var entries = file["entries"]!.AsArray().Prepend(opening).Select((node, i) => EntryJson.Read(node, $"[{i}]", errors, Today)).ToList();
         Assert.False(errors.Any);
         return Recorded(entries.Select(e => e!));
@@ -187,7 +187,7 @@ public sealed class TimelineSvgTests
         var axisY = AxisY(root);
 
         var surgery = Assert.Single(Items(root, Lanes.Surgery));
-        Assert.Equal(EntryTypes.SurgeryPerformed, (string?)surgery.Attribute("data-type"));
+        Assert.Equal(EntryTypes.NameOf<SurgeryPerformed>(), (string?)surgery.Attribute("data-type"));
         Assert.Equal("2015-05", (string?)surgery.Attribute("data-start"));
         Assert.True(ItemY(surgery) < axisY);
         Assert.Contains(surgery.Ancestors(), a => HasClass(a, "lane-surgery"));
@@ -237,7 +237,7 @@ public sealed class TimelineSvgTests
     {
         var (_, root) = Render(SmallCase());
 
-        var biopsy = Items(root, Lanes.Diagnosis).Single(i => (string?)i.Attribute("data-type") == EntryTypes.BiopsyPerformed);
+        var biopsy = Items(root, Lanes.Diagnosis).Single(i => (string?)i.Attribute("data-type") == EntryTypes.NameOf<BiopsyPerformed>());
         Assert.Empty(WithClass(biopsy, "span"));
         Assert.Equal(DayX(root, new DateOnly(2015, 3, 12)), Offset(biopsy).X, 0.2);
     }
@@ -277,7 +277,7 @@ public sealed class TimelineSvgTests
 
         var progressions = Items(root, Lanes.Progression).ToList();
         Assert.Equal(2, progressions.Count);
-        Assert.All(progressions, p => Assert.Equal(EntryTypes.ProgressionObserved, (string?)p.Attribute("data-type")));
+        Assert.All(progressions, p => Assert.Equal(EntryTypes.NameOf<ProgressionObserved>(), (string?)p.Attribute("data-type")));
         var metastatic = LabelOf(progressions[1]);
         Assert.Equal("metastatic progression: liver, left adrenal gland, brain (lesion 1), brain (lesion 2)", metastatic);
         Assert.True(progressions[1].Elements(Svg + "text").Single().Elements(Svg + "tspan").Count() > 1, "a long label wraps");
@@ -305,7 +305,7 @@ public sealed class TimelineSvgTests
 
         Assert.DoesNotContain("<ALK+>", text);
         Assert.Contains("&lt;ALK+&gt; &amp;", text);
-        var biopsy = Items(root, Lanes.Diagnosis).Single(i => (string?)i.Attribute("data-type") == EntryTypes.BiopsyPerformed);
+        var biopsy = Items(root, Lanes.Diagnosis).Single(i => (string?)i.Attribute("data-type") == EntryTypes.NameOf<BiopsyPerformed>());
         Assert.Contains(TrickyDiagnosis, biopsy.Element(Svg + "title")!.Value);
 
         var surgery = Assert.Single(Items(root, Lanes.Surgery));

@@ -16,13 +16,13 @@ public static class EntryRequests
             errors.Add(path.Length == 0 ? "$" : path, "must be an object: the case-opened payload with occurredOn");
             return null;
         }
-        if (json["type"] is { } type && type.ToString() != EntryTypes.CaseOpened)
+        if (json["type"] is { } type && type.ToString() != EntryTypes.NameOf<CaseOpened>())
         {
-            errors.Add(path.Length == 0 ? "type" : $"{path}.type", $"must be left out or be '{EntryTypes.CaseOpened}'");
+            errors.Add(path.Length == 0 ? "type" : $"{path}.type", $"must be left out or be '{EntryTypes.NameOf<CaseOpened>()}'");
             return null;
         }
         var entry = (JsonObject)json.DeepClone();
-        entry["type"] = EntryTypes.CaseOpened;
+        entry["type"] = EntryTypes.NameOf<CaseOpened>();
         return EntryJson.Read(entry, path, errors, today);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -46,6 +47,8 @@ public static class Configuration
             // jsonb reorders keys, so the "type" discriminator of an entry may come after its payload.
             json.AllowOutOfOrderMetadataProperties = true;
             json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // A correction's replacement is stored with its "type", as in a case file.
+            json.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { EntryTypes.DescribePolymorphism } };
         });
 
         // Quick appends: one call of Marten's mt_quick_append_events function per stream (an import's 501 events are
@@ -55,7 +58,7 @@ public static class Configuration
         opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
-        opts.Events.AddEventTypes(EntryTypes.ByName.Values);
+        opts.Events.AddEventTypes(EntryTypes.All.Select(t => t.Type));
 
         // A rebuild (the projection daemon) reads 5,000 events per page instead of 500: a case split across two pages is
         // loaded and written twice, and each page is one round of document loads and writes (docs/benchmarks.md).

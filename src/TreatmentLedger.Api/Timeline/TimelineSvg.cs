@@ -138,11 +138,11 @@ public static class TimelineSvg
     {
         var entries = view.Items.Where(i => i.Kind == "entry").ToList();
         var bars = view.Items.Where(i => i.Kind == "line").OrderBy(i => i.Line).ToList();
-        var death = entries.FirstOrDefault(i => i.Type == EntryTypes.PatientDied);
+        var death = entries.FirstOrDefault(i => i.Type == EntryTypes.NameOf<PatientDied>());
         var scale = Scale.Of(view, death);
         var estimated = view.EstimatesUsed.ToDictionary(e => e.EntryId, e => e.Fields);
         LaneLayout Layout(LaneSpec spec) =>
-            Place(spec, entries.Where(i => i.Lane == spec.Lane && i.Type != EntryTypes.PatientDied), scale);
+            Place(spec, entries.Where(i => i.Lane == spec.Lane && i.Type != EntryTypes.NameOf<PatientDied>()), scale);
 
         var cleanTitle = Clean(title);
         var summary = $"{bars.Count} line{(bars.Count == 1 ? "" : "s")} of systemic therapy · "
@@ -166,7 +166,7 @@ public static class TimelineSvg
             lanes.Add(DrawLane(lane, y, upward: false, bands, estimated));
             y += lane.Height;
         }
-        var doseChanges = entries.Where(i => i.Type == EntryTypes.DoseAdjusted && i.Line is not null).ToList();
+        var doseChanges = entries.Where(i => i.Type == EntryTypes.NameOf<DoseAdjusted>() && i.Line is not null).ToList();
         var (lines, linesHeight) = DrawLines(bars, doseChanges, scale, y, bands, estimated);
         lanes.Add(lines);
         y += linesHeight;
@@ -438,17 +438,17 @@ public static class TimelineSvg
     {
         List<(XElement Symbol, string Text)> keys =
         [
-            (Marker(Lanes.Surgery, EntryTypes.SurgeryPerformed), "surgery"),
-            (Marker(Lanes.Surgery, EntryTypes.EmbolizationPerformed), "embolization"),
-            (Marker(Lanes.Radiotherapy, EntryTypes.RadiotherapyDelivered), "radiotherapy"),
-            (Marker(Lanes.Diagnosis, EntryTypes.BiopsyPerformed), "diagnosis"),
-            (Marker(Lanes.Progression, EntryTypes.ProgressionObserved), "progression"),
+            (Marker(Lanes.Surgery, EntryTypes.NameOf<SurgeryPerformed>()), "surgery"),
+            (Marker(Lanes.Surgery, EntryTypes.NameOf<EmbolizationPerformed>()), "embolization"),
+            (Marker(Lanes.Radiotherapy, EntryTypes.NameOf<RadiotherapyDelivered>()), "radiotherapy"),
+            (Marker(Lanes.Diagnosis, EntryTypes.NameOf<BiopsyPerformed>()), "diagnosis"),
+            (Marker(Lanes.Progression, EntryTypes.NameOf<ProgressionObserved>()), "progression"),
             (E("rect", A("class", "legend-bar"), A("x", -8), A("y", -6), A("width", 16), A("height", 12), A("rx", 2)), "systemic line"),
             (E("path", A("class", "legend-arrow"), A("d", "M-4,-7 l10,7 l-10,7 z")), "ongoing"),
             (DoseMarker(), "dose change"),
-            (Marker(Lanes.Response, EntryTypes.ResponseAssessed), "response"),
-            (Marker(Lanes.Toxicity, EntryTypes.AdverseEventObserved), "toxicity"),
-            (Marker("death", EntryTypes.PatientDied), "death"),
+            (Marker(Lanes.Response, EntryTypes.NameOf<ResponseAssessed>()), "response"),
+            (Marker(Lanes.Toxicity, EntryTypes.NameOf<AdverseEventObserved>()), "toxicity"),
+            (Marker("death", EntryTypes.NameOf<PatientDied>()), "death"),
             (E("rect", A("class", "legend-span"), A("x", -9), A("y", -4), A("width", 18), A("height", 8)), "date known to the month or year"),
         ];
         if (anyEstimated)
@@ -470,7 +470,7 @@ public static class TimelineSvg
     /// <summary>The marker of a lane, centred on (0, 0); embolizations differ from surgeries by colour only.</summary>
     private static XElement Marker(string lane, string type)
     {
-        var css = type == EntryTypes.EmbolizationPerformed ? "mark mark-embolization" : $"mark mark-{lane}";
+        var css = type == EntryTypes.NameOf<EmbolizationPerformed>() ? "mark mark-embolization" : $"mark mark-{lane}";
         return lane switch
         {
             Lanes.Surgery => E("rect", A("class", css), A("x", -5), A("y", -5), A("width", 10), A("height", 10)),

@@ -6,31 +6,9 @@ namespace TreatmentLedger.Entries;
 /// <summary>
 /// One entry of a case's stream. Entries are immutable events: a mistake is fixed by appending
 /// an <see cref="EntryCorrected"/> or <see cref="EntryRetracted"/>, never by changing a stored entry.
-/// The JSON shape is the case-file shape of API.md: <c>type</c>, <c>occurredOn</c> and payload fields at top level.
+/// The JSON shape is the case-file shape of API.md: <c>type</c>, <c>occurredOn</c> and payload fields at top level
+/// (<see cref="EntryTypes.DescribePolymorphism"/>).
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
-[JsonDerivedType(typeof(CaseOpened), EntryTypes.CaseOpened)]
-[JsonDerivedType(typeof(ImagingPerformed), EntryTypes.ImagingPerformed)]
-[JsonDerivedType(typeof(BiopsyPerformed), EntryTypes.BiopsyPerformed)]
-[JsonDerivedType(typeof(BiopsyReread), EntryTypes.BiopsyReread)]
-[JsonDerivedType(typeof(MolecularTestReported), EntryTypes.MolecularTestReported)]
-[JsonDerivedType(typeof(SurgeryPerformed), EntryTypes.SurgeryPerformed)]
-[JsonDerivedType(typeof(PathologyReported), EntryTypes.PathologyReported)]
-[JsonDerivedType(typeof(EmbolizationPerformed), EntryTypes.EmbolizationPerformed)]
-[JsonDerivedType(typeof(RadiotherapyDelivered), EntryTypes.RadiotherapyDelivered)]
-[JsonDerivedType(typeof(SystemicTherapyStarted), EntryTypes.SystemicTherapyStarted)]
-[JsonDerivedType(typeof(CycleAdministered), EntryTypes.CycleAdministered)]
-[JsonDerivedType(typeof(DoseAdjusted), EntryTypes.DoseAdjusted)]
-[JsonDerivedType(typeof(SystemicTherapyStopped), EntryTypes.SystemicTherapyStopped)]
-[JsonDerivedType(typeof(AdverseEventObserved), EntryTypes.AdverseEventObserved)]
-[JsonDerivedType(typeof(ComplicationOccurred), EntryTypes.ComplicationOccurred)]
-[JsonDerivedType(typeof(ResponseAssessed), EntryTypes.ResponseAssessed)]
-[JsonDerivedType(typeof(ProgressionObserved), EntryTypes.ProgressionObserved)]
-[JsonDerivedType(typeof(TreatmentDecisionRecorded), EntryTypes.TreatmentDecisionRecorded)]
-[JsonDerivedType(typeof(PatientDied), EntryTypes.PatientDied)]
-[JsonDerivedType(typeof(FollowUpRecorded), EntryTypes.FollowUpRecorded)]
-[JsonDerivedType(typeof(EntryRetracted), EntryTypes.EntryRetracted)]
-[JsonDerivedType(typeof(EntryCorrected), EntryTypes.EntryCorrected)]
 public abstract record Entry
 {
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TreatmentLedger.Entries;
 
@@ -11,30 +12,7 @@ public static class EntryJson
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         AllowOutOfOrderMetadataProperties = true,
-    };
-
-    private static readonly Dictionary<string, Func<PayloadReader, ClinicalEntry>> ClinicalReaders = new()
-    {
-        [EntryTypes.CaseOpened] = CaseOpened.Read,
-        [EntryTypes.ImagingPerformed] = ImagingPerformed.Read,
-        [EntryTypes.BiopsyPerformed] = BiopsyPerformed.Read,
-        [EntryTypes.BiopsyReread] = BiopsyReread.Read,
-        [EntryTypes.MolecularTestReported] = MolecularTestReported.Read,
-        [EntryTypes.SurgeryPerformed] = SurgeryPerformed.Read,
-        [EntryTypes.PathologyReported] = PathologyReported.Read,
-        [EntryTypes.EmbolizationPerformed] = EmbolizationPerformed.Read,
-        [EntryTypes.RadiotherapyDelivered] = RadiotherapyDelivered.Read,
-        [EntryTypes.SystemicTherapyStarted] = SystemicTherapyStarted.Read,
-        [EntryTypes.CycleAdministered] = CycleAdministered.Read,
-        [EntryTypes.DoseAdjusted] = DoseAdjusted.Read,
-        [EntryTypes.SystemicTherapyStopped] = SystemicTherapyStopped.Read,
-        [EntryTypes.AdverseEventObserved] = AdverseEventObserved.Read,
-        [EntryTypes.ComplicationOccurred] = ComplicationOccurred.Read,
-        [EntryTypes.ResponseAssessed] = ResponseAssessed.Read,
-        [EntryTypes.ProgressionObserved] = ProgressionObserved.Read,
-        [EntryTypes.TreatmentDecisionRecorded] = TreatmentDecisionRecorded.Read,
-        [EntryTypes.PatientDied] = PatientDied.Read,
-        [EntryTypes.FollowUpRecorded] = FollowUpRecorded.Read,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { EntryTypes.DescribePolymorphism } },
     };
 
     /// <summary>
@@ -52,30 +30,27 @@ public static class EntryJson
         var r = new PayloadReader(json, path, errors, today);
         var type = r.RequiredString("type");
         if (type.Length == 0) return null;
-        if (!EntryTypes.ByName.ContainsKey(type))
+        if (!EntryTypes.ByName.TryGetValue(type, out var entryType))
         {
             errors.Add(r.Nested("type"), $"'{type}' is not an entry type; one of: {string.Join(", ", EntryTypes.ByName.Keys)}");
             return null;
         }
 
-        Entry entry = type switch
-        {
-            EntryTypes.EntryRetracted => ReadRetraction(r),
-            EntryTypes.EntryCorrected => ReadCorrection(r),
-            _ => ReadClinical(r, type),
-        };
+        Entry entry = entryType.Type == typeof(EntryRetracted) ? ReadRetraction(r)
+            : entryType.Type == typeof(EntryCorrected) ? ReadCorrection(r)
+            : ReadClinical(r, entryType.ReadPayload!);
         r.RejectUnknownFields();
         return errors.Count == before ? entry : null;
     }
 
-    private static ClinicalEntry ReadClinical(PayloadReader r, string type)
+    private static ClinicalEntry ReadClinical(PayloadReader r, Func<PayloadReader, ClinicalEntry> readPayload)
     {
         var entryId = r.OptionalGuid("entryId") ?? Guid.Empty;
         var occurredOn = r.Date("occurredOn", required: true);
         var endedOn = r.Date("endedOn", required: false);
         if (occurredOn is { } start && endedOn is { } end && end.Latest < start.Earliest)
             r.Errors.Add(r.Nested("endedOn"), $"'{end}' is before occurredOn '{start}'");
-        var payload = ClinicalReaders[type](r);
+        var payload = readPayload(r);
         return payload with
         {
             EntryId = entryId,
@@ -143,7 +118,7 @@ public static class EntryJson
             if (replacementJson["entryId"] is { } given && !(Guid.TryParse(given.GetValueKind() == JsonValueKind.String ? given.GetValue<string>() : "", out var id) && id == target))
                 r.Errors.Add(r.Nested("replacement.entryId"), "must be left out or equal the corrected entry's entryId");
             var type = replacementJson["type"]?.GetValueKind() == JsonValueKind.String ? replacementJson["type"]!.GetValue<string>() : null;
-            if (type is EntryTypes.EntryCorrected or EntryTypes.EntryRetracted)
+            if (type is not null && EntryTypes.ByName.TryGetValue(type, out var replacementType) && replacementType.ReadPayload is null)
                 r.Errors.Add(r.Nested("replacement.type"), "a replacement is a clinical entry, not a correction or retraction");
             else
             {

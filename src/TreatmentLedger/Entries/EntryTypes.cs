@@ -1,58 +1,63 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
 namespace TreatmentLedger.Entries;
 
-/// <summary>The kebab-case entry type names of DOMAIN.md and the record that carries each.</summary>
+/// <summary>An entry type of DOMAIN.md: its kebab-case name, the record that carries it, and how a clinical one reads its payload.</summary>
+public sealed record EntryType(string Name, Type Type, Func<PayloadReader, ClinicalEntry>? ReadPayload);
+
+/// <summary>
+/// The one list of the entry types. JSON (the <c>type</c> discriminator), the store's event types and the request
+/// reader all take them from here.
+/// </summary>
 public static class EntryTypes
 {
-    public const string CaseOpened = "case-opened";
-    public const string ImagingPerformed = "imaging-performed";
-    public const string BiopsyPerformed = "biopsy-performed";
-    public const string BiopsyReread = "biopsy-reread";
-    public const string MolecularTestReported = "molecular-test-reported";
-    public const string SurgeryPerformed = "surgery-performed";
-    public const string PathologyReported = "pathology-reported";
-    public const string EmbolizationPerformed = "embolization-performed";
-    public const string RadiotherapyDelivered = "radiotherapy-delivered";
-    public const string SystemicTherapyStarted = "systemic-therapy-started";
-    public const string CycleAdministered = "cycle-administered";
-    public const string DoseAdjusted = "dose-adjusted";
-    public const string SystemicTherapyStopped = "systemic-therapy-stopped";
-    public const string AdverseEventObserved = "adverse-event-observed";
-    public const string ComplicationOccurred = "complication-occurred";
-    public const string ResponseAssessed = "response-assessed";
-    public const string ProgressionObserved = "progression-observed";
-    public const string TreatmentDecisionRecorded = "treatment-decision-recorded";
-    public const string PatientDied = "patient-died";
-    public const string FollowUpRecorded = "follow-up-recorded";
-    public const string EntryRetracted = "entry-retracted";
-    public const string EntryCorrected = "entry-corrected";
+    public static readonly IReadOnlyList<EntryType> All =
+    [
+        new("case-opened", typeof(CaseOpened), CaseOpened.Read),
+        new("imaging-performed", typeof(ImagingPerformed), ImagingPerformed.Read),
+        new("biopsy-performed", typeof(BiopsyPerformed), BiopsyPerformed.Read),
+        new("biopsy-reread", typeof(BiopsyReread), BiopsyReread.Read),
+        new("molecular-test-reported", typeof(MolecularTestReported), MolecularTestReported.Read),
+        new("surgery-performed", typeof(SurgeryPerformed), SurgeryPerformed.Read),
+        new("pathology-reported", typeof(PathologyReported), PathologyReported.Read),
+        new("embolization-performed", typeof(EmbolizationPerformed), EmbolizationPerformed.Read),
+        new("radiotherapy-delivered", typeof(RadiotherapyDelivered), RadiotherapyDelivered.Read),
+        new("systemic-therapy-started", typeof(SystemicTherapyStarted), SystemicTherapyStarted.Read),
+        new("cycle-administered", typeof(CycleAdministered), CycleAdministered.Read),
+        new("dose-adjusted", typeof(DoseAdjusted), DoseAdjusted.Read),
+        new("systemic-therapy-stopped", typeof(SystemicTherapyStopped), SystemicTherapyStopped.Read),
+        new("adverse-event-observed", typeof(AdverseEventObserved), AdverseEventObserved.Read),
+        new("complication-occurred", typeof(ComplicationOccurred), ComplicationOccurred.Read),
+        new("response-assessed", typeof(ResponseAssessed), ResponseAssessed.Read),
+        new("progression-observed", typeof(ProgressionObserved), ProgressionObserved.Read),
+        new("treatment-decision-recorded", typeof(TreatmentDecisionRecorded), TreatmentDecisionRecorded.Read),
+        new("patient-died", typeof(PatientDied), PatientDied.Read),
+        new("follow-up-recorded", typeof(FollowUpRecorded), FollowUpRecorded.Read),
+        new("entry-retracted", typeof(EntryRetracted), null),
+        new("entry-corrected", typeof(EntryCorrected), null),
+    ];
 
-    public static readonly IReadOnlyDictionary<string, Type> ByName = new Dictionary<string, Type>
-    {
-        [CaseOpened] = typeof(Entries.CaseOpened),
-        [ImagingPerformed] = typeof(Entries.ImagingPerformed),
-        [BiopsyPerformed] = typeof(Entries.BiopsyPerformed),
-        [BiopsyReread] = typeof(Entries.BiopsyReread),
-        [MolecularTestReported] = typeof(Entries.MolecularTestReported),
-        [SurgeryPerformed] = typeof(Entries.SurgeryPerformed),
-        [PathologyReported] = typeof(Entries.PathologyReported),
-        [EmbolizationPerformed] = typeof(Entries.EmbolizationPerformed),
-        [RadiotherapyDelivered] = typeof(Entries.RadiotherapyDelivered),
-        [SystemicTherapyStarted] = typeof(Entries.SystemicTherapyStarted),
-        [CycleAdministered] = typeof(Entries.CycleAdministered),
-        [DoseAdjusted] = typeof(Entries.DoseAdjusted),
-        [SystemicTherapyStopped] = typeof(Entries.SystemicTherapyStopped),
-        [AdverseEventObserved] = typeof(Entries.AdverseEventObserved),
-        [ComplicationOccurred] = typeof(Entries.ComplicationOccurred),
-        [ResponseAssessed] = typeof(Entries.ResponseAssessed),
-        [ProgressionObserved] = typeof(Entries.ProgressionObserved),
-        [TreatmentDecisionRecorded] = typeof(Entries.TreatmentDecisionRecorded),
-        [PatientDied] = typeof(Entries.PatientDied),
-        [FollowUpRecorded] = typeof(Entries.FollowUpRecorded),
-        [EntryRetracted] = typeof(Entries.EntryRetracted),
-        [EntryCorrected] = typeof(Entries.EntryCorrected),
-    };
+    public static readonly IReadOnlyDictionary<string, EntryType> ByName = All.ToDictionary(t => t.Name);
 
-    private static readonly Dictionary<Type, string> NameByType = ByName.ToDictionary(p => p.Value, p => p.Key);
+    private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(t => t.Type, t => t.Name);
 
     public static string NameOf(Type type) => NameByType[type];
+
+    public static string NameOf<T>() where T : Entry => NameByType[typeof(T)];
+
+    /// <summary>
+    /// A System.Text.Json contract modifier: an <see cref="Entry"/> is written and read with its <c>type</c> name as the
+    /// discriminator (the case-file shape), whatever the serializer (the API's or the store's).
+    /// </summary>
+    public static void DescribePolymorphism(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(Entry)) return;
+        info.PolymorphismOptions = new JsonPolymorphismOptions
+        {
+            TypeDiscriminatorPropertyName = "type",
+            UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
+        };
+        foreach (var type in All) info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type.Type, type.Name));
+    }
 }

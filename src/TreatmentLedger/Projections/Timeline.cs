@@ -53,7 +53,7 @@ public static class Timeline
             if (lineOfDoseChange.TryGetValue(items[i].EntryId, out var line)) items[i] = items[i] with { Line = line };
         var bars = course.Lines.Select(line => new TimelineItem(
             "line", Lanes.Systemic, $"L{line.Number} {line.Regimen}", line.StartedOn, line.StoppedOn ?? point.CensorDate,
-            line.EntryId, EntryTypes.SystemicTherapyStarted, line.Number, line.Active, line.StoppedBy?.EntryId));
+            line.EntryId, EntryTypes.NameOf<SystemicTherapyStarted>(), line.Number, line.Active, line.StoppedBy?.EntryId));
         // Bars go just before the entry that starts them, so a stable sort by start keeps clinical order.
         var ordered = items.Concat(bars)
             .Select((item, index) => (item, index, bar: item.Kind == "line" ? 0 : 1))

@@ -41,7 +41,7 @@ public static class RebuildScenario
         await RawTables.ExecuteAsync(raw, "analyze", ct);
         var events = await ScalarAsync(raw, "select count(*) from ledger.mt_events", ct);
         Console.WriteLine($"  {Name}: seeded {events:N0} events in {Fmt.Seconds(seeding.Elapsed.TotalSeconds)}");
-        var typeByAlias = EntryTypes.ByName.Values.ToDictionary(t => t.GetEventTypeName(), t => t);
+        var typeByAlias = EntryTypes.All.Select(t => t.Type).ToDictionary(t => t.GetEventTypeName(), t => t);
 
         var rebuilds = new List<double>();
         var reads = new List<double>();
