@@ -19,9 +19,9 @@ public static class AuditLog
     [WolverineGet("/cases/{caseId}/entries")]
     public static async Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct)
     {
-        var (parameters, errors) = ReadParameters.From(request);
-        var since = ReadParameters.Instant(request, "since", errors);
-        var until = ReadParameters.Instant(request, "until", errors);
+        var (parameters, errors) = ReadQuery.From(request);
+        var since = ReadQuery.Instant(request, "since", errors);
+        var until = ReadQuery.Instant(request, "until", errors);
         if (since is not null && until is not null && until < since) errors.Add("until", "must not be before since");
         if (errors.Any) return Problems.Invalid(errors);
 

@@ -1,3 +1,4 @@
+using TreatmentLedger.Api.Http;
 using System.Text.Json.Nodes;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;

@@ -1,3 +1,4 @@
+using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using Wolverine.Http;
 

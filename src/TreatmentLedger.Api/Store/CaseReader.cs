@@ -1,7 +1,6 @@
 using Marten;
 using Npgsql;
 using TreatmentLedger.Entries;
-using TreatmentLedger.Api.Http;
 using TreatmentLedger.History;
 using TreatmentLedger.Projections;
 
@@ -25,23 +24,6 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
     private readonly ISerializer _serializer = store.Options.Serializer();
 
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-
-    /// <summary>
-    /// The answer of a read route: 400 for bad replay parameters, 404 for an unknown case, else the view
-    /// computed from the case as known at knownAt and seen from asOf, as JSON.
-    /// </summary>
-    public Task<IResult> ViewAsync(Guid caseId, HttpRequest request, Func<CaseHistory, ViewPoint, object> view, CancellationToken ct) =>
-        RespondAsync(caseId, request, (history, point) => Results.Ok(view(history, point)), ct);
-
-    /// <summary>As <see cref="ViewAsync"/>, but <paramref name="respond"/> builds the answer itself (e.g. an image).</summary>
-    public async Task<IResult> RespondAsync(Guid caseId, HttpRequest request, Func<CaseHistory, ViewPoint, IResult> respond, CancellationToken ct)
-    {
-        var (parameters, errors) = ReadParameters.From(request);
-        if (errors.Any) return Problems.Invalid(errors);
-        var history = await LoadAsync(caseId, parameters, ct);
-        if (history is null) return Problems.CaseNotFound(caseId);
-        return respond(history, new ViewPoint(parameters.AsOf, Today));
-    }
 
     /// <summary>
     /// The case as known at knownAt and seen from asOf: the current read is the document's recorded entries; a replay
@@ -83,24 +65,21 @@ public sealed class CaseReader(IDocumentStore store, TimeProvider clock)
     }
 
     /// <summary>
-    /// <c>GET /cases/{caseId}</c>. A current read loads only the summary facts the case document keeps (not its entries);
-    /// a replay computes them from the case as known at knownAt and seen from asOf.
+    /// The summary facts of <c>GET /cases/{caseId}</c>, null for an unknown case. A current read loads only the facts the
+    /// case document keeps (not its entries); a replay computes them from the case as known at knownAt and seen from asOf.
     /// </summary>
-    public async Task<IResult> SummaryAsync(Guid caseId, HttpRequest request, CancellationToken ct)
+    public async Task<CaseFacts?> SummaryFactsAsync(Guid caseId, ReadParameters parameters, CancellationToken ct)
     {
-        var (parameters, errors) = ReadParameters.From(request);
-        if (errors.Any) return Problems.Invalid(errors);
-        var point = new ViewPoint(parameters.AsOf, Today);
-        CaseFacts? facts;
         if (parameters is { AsOf: null, KnownAt: null })
         {
             // Plain SQL: the hottest read route skips LINQ translation, and PostgreSQL sends the summary alone.
             await using var session = store.QuerySession();
             var rows = await session.QueryAsync<CaseFacts>(_summarySql, ct, caseId);
-            facts = rows.Count == 0 ? null : rows[0];
+            return rows.Count == 0 ? null : rows[0];
         }
-        else
-            facts = await LoadAsync(caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
-        return facts is null ? Problems.CaseNotFound(caseId) : Results.Ok(facts.View(caseId, point));
+        return await LoadAsync(caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
     }
 }
+
+/// <summary>Where a read stands: <c>asOf</c> (clinical time, a day) and <c>knownAt</c> (an instant of record time).</summary>
+public sealed record ReadParameters(DateOnly? AsOf, DateTimeOffset? KnownAt);

@@ -1,13 +1,15 @@
 using System.Globalization;
 using TreatmentLedger.ClinicalDates;
+using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 
 namespace TreatmentLedger.Api.Http;
 
 /// <summary>
-/// The replay parameters every read route takes: <c>asOf</c> (clinical date, a day) and <c>knownAt</c> (an instant of record time).
+/// Reads the replay parameters every read route takes from the query string: <c>asOf</c> (clinical date, a day) and
+/// <c>knownAt</c> (an instant of record time).
 /// </summary>
-public sealed record ReadParameters(DateOnly? AsOf, DateTimeOffset? KnownAt)
+public static class ReadQuery
 {
     public static (ReadParameters Parameters, ValidationErrors Errors) From(HttpRequest request)
     {
