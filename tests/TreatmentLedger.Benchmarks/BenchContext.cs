@@ -64,7 +64,7 @@ public sealed class BenchContext : IAsyncDisposable
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, ApiUri(path)) { Content = content };
-        request.Headers.Add(RecordingContext.RecordedByHeader, "bench");
+        request.Headers.Add(RecordingHeaders.RecordedByHeader, "bench");
         using var response = await Http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         return ((int)response.StatusCode == expected ? null : $"{(int)response.StatusCode} {Shorten(text)}", text);

@@ -1,4 +1,5 @@
 using TreatmentLedger.Entries;
+using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Http;
@@ -15,6 +16,15 @@ public static class Problems
         errors.Add(field, message);
         return Invalid(errors);
     }
+
+    /// <summary>The answer to a write that stored nothing.</summary>
+    public static IResult For(WriteRefusal refusal) => refusal switch
+    {
+        UnknownCase unknown => CaseNotFound(unknown.CaseId),
+        VersionMoved moved => VersionConflict(moved.Expected, moved.Actual),
+        EntryRefused refused => Refused(refused.Refusal, refused.Field),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "an unknown kind of refusal"),
+    };
 
     public static IResult CaseNotFound(Guid caseId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown case", detail: $"No case {caseId} is recorded.");

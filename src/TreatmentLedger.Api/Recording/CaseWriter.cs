@@ -1,7 +1,6 @@
 using JasperFx.Events;
 using Marten;
 using Npgsql;
-using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
@@ -14,6 +13,17 @@ public sealed record WrittenEntry(Guid EntryId, long Sequence, long Version);
 /// <summary>What a write stored (or, for repeated entries, had stored before).</summary>
 public sealed record Written(Guid CaseId, long Version, IReadOnlyList<WrittenEntry> Entries);
 
+/// <summary>Why a write stored nothing.</summary>
+public abstract record WriteRefusal;
+
+public sealed record UnknownCase(Guid CaseId) : WriteRefusal;
+
+/// <summary>The writer named a version (If-Match) the case has moved past.</summary>
+public sealed record VersionMoved(long Expected, long Actual) : WriteRefusal;
+
+/// <summary>An entry of the request broke a rule or conflicts with a recorded one; <see cref="Field"/> says where it sits in the request.</summary>
+public sealed record EntryRefused(Refusal Refusal, string Field) : WriteRefusal;
+
 /// <summary>
 /// The one way entries reach the store: judged by <see cref="RecordingPlan"/> against the case as it is, under a lock
 /// on the case's stream, and appended in one transaction. Anything refused leaves the stream untouched.
@@ -25,11 +35,11 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     /// <summary>Opens a new case: the first entry is its case-opened.</summary>
-    public async Task<(Written? Written, IResult? Problem)> StartAsync(
+    public async Task<(Written? Written, WriteRefusal? Refusal)> StartAsync(
         IReadOnlyList<Entry> entries, RecordingContext context, CancellationToken ct)
     {
         var (plan, refusal) = RecordingPlan.Decide(new CaseHistory([]), entries, clock.GetUtcNow(), Guid.NewGuid);
-        if (refusal is not null) return (null, Problems.Refused(refusal, refusal.Index == 0 ? "case" : $"entries[{refusal.Index - 1}]"));
+        if (refusal is not null) return (null, new EntryRefused(refusal, refusal.Index == 0 ? "case" : $"entries[{refusal.Index - 1}]"));
 
         await using var session = OpenSession(context);
         var caseId = Guid.CreateVersion7();
@@ -40,20 +50,20 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
 
     /// <summary>Appends entries to a case, all or none.</summary>
     /// <param name="entryField">How the request names the entries, for problem details: <c>entries</c> for a batch, empty for one entry.</param>
-    public async Task<(Written? Written, IResult? Problem)> AppendAsync(
+    public async Task<(Written? Written, WriteRefusal? Refusal)> AppendAsync(
         Guid caseId, IReadOnlyList<Entry> entries, long? expectedVersion, RecordingContext context, string entryField, CancellationToken ct)
     {
         await using var session = OpenSession(context);
         // The row lock serialises writers of one case, so the rules and the idempotency check see every earlier append.
         var stream = await session.Events.FetchForExclusiveWriting<CaseLedger>(caseId, ct);
-        if (stream.Aggregate is null) return (null, Problems.CaseNotFound(caseId));
+        if (stream.Aggregate is null) return (null, new UnknownCase(caseId));
 
         var (plan, refusal) = RecordingPlan.Decide(stream.Aggregate.History(), entries, clock.GetUtcNow(), Guid.NewGuid);
-        if (refusal is not null) return (null, Problems.Refused(refusal, entryField.Length == 0 ? "" : $"{entryField}[{refusal.Index}]"));
+        if (refusal is not null) return (null, new EntryRefused(refusal, entryField.Length == 0 ? "" : $"{entryField}[{refusal.Index}]"));
 
         var current = stream.CurrentVersion ?? 0;
         if (plan.Any(p => p.IsNew) && expectedVersion is { } expected && expected != current)
-            return (null, Problems.VersionConflict(expected, current));
+            return (null, new VersionMoved(expected, current));
 
         stream.AppendMany(plan.Where(p => p.IsNew).Select(p => (object)p.Entry));
         var repeated = await SequencesOfAsync(session, caseId, plan, current, ct);

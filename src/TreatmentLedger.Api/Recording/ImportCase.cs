@@ -15,7 +15,7 @@ public static class ImportCase
     {
         var (body, invalidJson) = await RequestJson.ReadAsync(http.Request, ct);
         if (invalidJson is not null) return invalidJson;
-        var (written, problem) = await ImportAsync(body, writer, RecordingContext.From(http), ct);
+        var (written, problem) = await ImportAsync(body, writer, RecordingHeaders.From(http), ct);
         if (problem is not null) return problem;
         http.Response.Headers.ETag = $"\"{written!.Version}\"";
         return Results.Created($"/cases/{written.CaseId}", ToResponse(written));
@@ -35,6 +35,7 @@ public static class ImportCase
         if (opening is not null && opening.EntryId != Guid.Empty && entries.Any(e => e is ClinicalEntry && e.EntryId == opening.EntryId))
             errors.Add("case.entryId", "is also the entryId of an entry of the file");
         if (errors.Any || opening is null) return (null, Problems.Invalid(errors));
-        return await writer.StartAsync([opening, .. entries], context, ct);
+        var (written, refusal) = await writer.StartAsync([opening, .. entries], context, ct);
+        return (written, refusal is null ? null : Problems.For(refusal));
     }
 }

@@ -18,8 +18,8 @@ public static class OpenCase
         var entry = EntryRequests.ReadCaseOpened(body, "", errors, writer.Today);
         if (entry is null) return Problems.Invalid(errors);
 
-        var (written, problem) = await writer.StartAsync([entry], RecordingContext.From(http), ct);
-        if (problem is not null) return problem;
+        var (written, refusal) = await writer.StartAsync([entry], RecordingHeaders.From(http), ct);
+        if (refusal is not null) return Problems.For(refusal);
         http.Response.Headers.ETag = $"\"{written!.Version}\"";
         return Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId));
     }

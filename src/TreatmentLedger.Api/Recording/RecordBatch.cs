@@ -15,7 +15,7 @@ public static class RecordBatch
     [WolverinePost("/cases/{caseId}/entries/batch")]
     public static async Task<IResult> Post(Guid caseId, HttpContext http, CaseWriter writer, CancellationToken ct)
     {
-        var (expectedVersion, badIfMatch) = RecordingContext.ExpectedVersion(http.Request);
+        var (expectedVersion, badIfMatch) = RecordingHeaders.ExpectedVersion(http.Request);
         if (badIfMatch is not null) return Problems.Invalid(badIfMatch);
         var (body, invalidJson) = await RequestJson.ReadAsync(http.Request, ct);
         if (invalidJson is not null) return invalidJson;
@@ -25,8 +25,8 @@ public static class RecordBatch
         var entries = EntryRequests.ReadList(json, "entries", errors, writer.Today);
         if (errors.Any) return Problems.Invalid(errors);
 
-        var (written, problem) = await writer.AppendAsync(caseId, entries, expectedVersion, RecordingContext.From(http), "entries", ct);
-        if (problem is not null) return problem;
+        var (written, refusal) = await writer.AppendAsync(caseId, entries, expectedVersion, RecordingHeaders.From(http), "entries", ct);
+        if (refusal is not null) return Problems.For(refusal);
         http.Response.Headers.ETag = $"\"{written!.Version}\"";
         // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.
         return Results.Json(

@@ -10,7 +10,7 @@ public static class RecordEntry
     [WolverinePost("/cases/{caseId}/entries")]
     public static async Task<IResult> Post(Guid caseId, HttpContext http, CaseWriter writer, CancellationToken ct)
     {
-        var (expectedVersion, badIfMatch) = RecordingContext.ExpectedVersion(http.Request);
+        var (expectedVersion, badIfMatch) = RecordingHeaders.ExpectedVersion(http.Request);
         if (badIfMatch is not null) return Problems.Invalid(badIfMatch);
         var (body, invalidJson) = await RequestJson.ReadAsync(http.Request, ct);
         if (invalidJson is not null) return invalidJson;
@@ -18,8 +18,8 @@ public static class RecordEntry
         var entry = EntryJson.Read(body, "", errors, writer.Today);
         if (entry is null) return Problems.Invalid(errors);
 
-        var (written, problem) = await writer.AppendAsync(caseId, [entry], expectedVersion, RecordingContext.From(http), "", ct);
-        if (problem is not null) return problem;
+        var (written, refusal) = await writer.AppendAsync(caseId, [entry], expectedVersion, RecordingHeaders.From(http), "", ct);
+        if (refusal is not null) return Problems.For(refusal);
         http.Response.Headers.ETag = $"\"{written!.Version}\"";
         return Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created);
     }

@@ -1,7 +1,6 @@
+using TreatmentLedger.Api.Recording;
 using Marten;
-using Microsoft.AspNetCore.Http;
 using TreatmentLedger.Api.Store;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
 using TreatmentLedger.Benchmarks.Workload;
@@ -48,7 +47,7 @@ public static class StoreAppendScenario
                 {
                     var id = streams.Ids[item.Case];
                     var entry = streams.Cases[item.Case][item.Entry];
-                    return (Operation)(async ct => Describe((await writer.AppendAsync(id, [entry], null, ctx.Recording, "", ct)).Problem));
+                    return (Operation)(async ct => Describe((await writer.AppendAsync(id, [entry], null, ctx.Recording, "", ct)).Refusal));
                 }).ToList()).ToList<IReadOnlyList<Operation>>();
                 return await LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
             },
@@ -129,10 +128,5 @@ public static class StoreAppendScenario
         return floor;
     }
 
-    public static string? Describe(IResult? problem) => problem switch
-    {
-        null => null,
-        ProblemHttpResult p => $"{p.StatusCode} {p.ProblemDetails.Title}: {p.ProblemDetails.Detail}",
-        _ => problem.ToString(),
-    };
+    public static string? Describe(WriteRefusal? refusal) => refusal?.ToString();
 }

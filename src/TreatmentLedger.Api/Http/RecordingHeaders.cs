@@ -1,10 +1,11 @@
 using System.Globalization;
+using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Entries;
 
 namespace TreatmentLedger.Api.Http;
 
-/// <summary>Who records and under which correlation id, taken from the request's headers; stored as event metadata.</summary>
-public sealed record RecordingContext(string RecordedBy, string CorrelationId)
+/// <summary>Reads from a request's headers who records, under which correlation id, and the version a writer last saw.</summary>
+public static class RecordingHeaders
 {
     public const string RecordedByHeader = "X-Recorded-By";
     public const string CorrelationIdHeader = "X-Correlation-Id";
