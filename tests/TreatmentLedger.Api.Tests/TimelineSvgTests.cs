@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using TreatmentLedger.Api.Timeline;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
 using TreatmentLedger.Projections;
-
-using TreatmentLedger.Api.Timeline;
 
 namespace TreatmentLedger.Api.Tests;
 

@@ -1,5 +1,5 @@
-using TreatmentLedger.Api.Http;
 using System.Text.Json.Nodes;
+using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;

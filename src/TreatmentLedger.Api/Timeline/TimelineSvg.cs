@@ -4,7 +4,6 @@ using System.Xml;
 using System.Xml.Linq;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
-
 using TreatmentLedger.Projections;
 
 namespace TreatmentLedger.Api.Timeline;
