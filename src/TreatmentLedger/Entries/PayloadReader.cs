@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using TreatmentLedger.ClinicalDates;
 
 namespace TreatmentLedger.Entries;
@@ -273,10 +274,10 @@ public sealed class PayloadReader
         JsonNode? node = _json;
         foreach (var segment in path.Split('.'))
         {
-            var match = System.Text.RegularExpressions.Regex.Match(segment, @"^([A-Za-z][A-Za-z0-9]*)((?:\[\d{1,4}\])*)$");
+            var match = Regex.Match(segment, @"^([A-Za-z][A-Za-z0-9]*)((?:\[\d{1,4}\])*)$");
             if (!match.Success || node is not JsonObject obj) return false;
             node = obj[match.Groups[1].Value];
-            foreach (System.Text.RegularExpressions.Match index in System.Text.RegularExpressions.Regex.Matches(match.Groups[2].Value, @"\d+"))
+            foreach (Match index in Regex.Matches(match.Groups[2].Value, @"\d+"))
             {
                 if (node is not JsonArray array || int.Parse(index.Value) >= array.Count) return false;
                 node = array[int.Parse(index.Value)];

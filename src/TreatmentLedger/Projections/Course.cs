@@ -36,6 +36,14 @@ public sealed class Course
 
     public ClinicalDate? LastContact => LastContactEntry?.Date;
 
-    /// <summary>An outcome interval still open: censored at the last contact (never at today).</summary>
-    public Duration CensoredAtLastContact(ClinicalDate from) => Duration.Between(from, LastContact ?? from, censored: true);
+    /// <summary>
+    /// Where an outcome interval still open from <paramref name="from"/> is censored: at the last contact (never at
+    /// today), whose date estimate the answer then rests on.
+    /// </summary>
+    public ClinicalDate CensorAtLastContact(ClinicalDate from, EstimatesUsed estimates)
+    {
+        if (LastContactEntry is null) return from;
+        estimates.Use(LastContactEntry, "occurredOn");
+        return LastContactEntry.Date;
+    }
 }

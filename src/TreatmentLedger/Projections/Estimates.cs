@@ -22,13 +22,7 @@ public sealed class EstimatesUsed
         if (entry.Estimated is not { Count: > 0 } estimated) return this;
         foreach (var name in estimated)
         {
-            if (!fields.Any(f => Covers(f, name))) continue;
-            if (!_fields.TryGetValue(entry.EntryId, out var list))
-            {
-                _fields[entry.EntryId] = list = [];
-                _order.Add(entry.EntryId);
-            }
-            if (!list.Contains(name)) list.Add(name);
+            if (fields.Any(f => Covers(f, name))) Add(entry.EntryId, name);
         }
         return this;
     }
@@ -37,16 +31,19 @@ public sealed class EstimatesUsed
     public EstimatesUsed Add(IEnumerable<EstimateUsed> used)
     {
         foreach (var item in used)
-        {
-            if (!_fields.TryGetValue(item.EntryId, out var list))
-            {
-                _fields[item.EntryId] = list = [];
-                _order.Add(item.EntryId);
-            }
             foreach (var name in item.Fields)
-                if (!list.Contains(name)) list.Add(name);
-        }
+                Add(item.EntryId, name);
         return this;
+    }
+
+    private void Add(Guid entryId, string name)
+    {
+        if (!_fields.TryGetValue(entryId, out var list))
+        {
+            _fields[entryId] = list = [];
+            _order.Add(entryId);
+        }
+        if (!list.Contains(name)) list.Add(name);
     }
 
     public IReadOnlyList<EstimateUsed> List() => _order.Select(id => new EstimateUsed(id, _fields[id].ToList())).ToList();

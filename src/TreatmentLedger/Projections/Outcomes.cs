@@ -83,13 +83,7 @@ public static class Outcomes
             estimates.Use(death, "occurredOn");
             return OutcomeInterval.Ended(start.Date, death.Date, EndReasons.Death);
         }
-        return CensoredAtLastContact(start.Date, course, estimates);
-    }
-
-    private static OutcomeInterval CensoredAtLastContact(ClinicalDate from, Course course, EstimatesUsed estimates)
-    {
-        if (course.LastContactEntry is { } contact) estimates.Use(contact, "occurredOn");
-        return OutcomeInterval.CensoredAt(from, course.LastContact ?? from);
+        return OutcomeInterval.CensoredAt(start.Date, course.CensorAtLastContact(start.Date, estimates));
     }
 
     /// <summary>
@@ -99,16 +93,17 @@ public static class Outcomes
     /// </summary>
     private static LineOutcomes OfLine(LineState line, LineState? next, Course course, EstimatesUsed estimates)
     {
-        estimates.Add(StartAndStop(line));
+        estimates.Use(line.StartedBy, "occurredOn");
+        if (line.StoppedBy is not null) estimates.Use(line.StoppedBy, "occurredOn");
 
         OutcomeInterval timeToNext;
         if (next is not null) timeToNext = OutcomeInterval.Ended(line.StartedOn, next.StartedOn, EndReasons.NextLine);
         else if (course.Death is { } death) timeToNext = OutcomeInterval.Ended(line.StartedOn, death.Date, EndReasons.Death);
-        else timeToNext = CensoredAtLastContact(line.StartedOn, course, estimates);
+        else timeToNext = OutcomeInterval.CensoredAt(line.StartedOn, course.CensorAtLastContact(line.StartedOn, estimates));
 
         OutcomeInterval? treatmentFree = line.StoppedOn is not { } stopped ? null
             : next is not null ? OutcomeInterval.Ended(stopped, next.StartedOn, EndReasons.NextLine)
-            : CensoredAtLastContact(stopped, course, estimates);
+            : OutcomeInterval.CensoredAt(stopped, course.CensorAtLastContact(stopped, estimates));
 
         OutcomeInterval? pfs2 = null;
         if (next is not null)
@@ -120,12 +115,5 @@ public static class Outcomes
             Lines.UseProgressionFreeEstimates(estimates, next, nextFree, course);
         }
         return new LineOutcomes(line.Number, line.Regimen, timeToNext, treatmentFree, pfs2);
-    }
-
-    private static IEnumerable<EstimateUsed> StartAndStop(LineState line)
-    {
-        var used = new EstimatesUsed().Use(line.StartedBy, "occurredOn");
-        if (line.StoppedBy is { } stop) used.Use(stop, "occurredOn");
-        return used.List();
     }
 }

@@ -1,5 +1,6 @@
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
+using TreatmentLedger.History;
 
 namespace TreatmentLedger.Projections;
 
@@ -18,7 +19,7 @@ public sealed record ProgressionFreeView(
 /// <summary>Progression-free intervals, case-level and per line (DOMAIN.md).</summary>
 public static class ProgressionFreeIntervals
 {
-    public static ProgressionFreeView Of(History.CaseHistory history, ViewPoint point)
+    public static ProgressionFreeView Of(CaseHistory history, ViewPoint point)
     {
         var course = new Course(history, point);
         var estimates = new EstimatesUsed();
@@ -76,8 +77,8 @@ public static class ProgressionFreeIntervals
         }
         else
         {
-            if (course.LastContactEntry is { } contact) estimates.Use(contact, "occurredOn");
-            intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(course.LastContact ?? from.On, "censored"), course.CensoredAtLastContact(from.On)));
+            var censoredOn = course.CensorAtLastContact(from.On, estimates);
+            intervals.Add(new ProgressionFreeInterval(from, new IntervalBound(censoredOn, "censored"), Duration.Between(from.On, censoredOn, censored: true)));
         }
         return intervals;
     }
