@@ -29,6 +29,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<CaseWriter>();
+builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
 

@@ -3,6 +3,7 @@ using Marten;
 using Npgsql;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
+using TreatmentLedger.Api.Store;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Setup;
 using TreatmentLedger.Benchmarks.Workload;
@@ -25,7 +26,7 @@ public sealed class BenchContext : IAsyncDisposable
 
     public RecordingContext Recording { get; } = new("bench", "bench-run");
 
-    public CaseWriter Writer => new(Store, TimeProvider.System);
+    public CaseWriter Writer => new(Store, new EventRows(Store), TimeProvider.System);
 
     public HttpClient Http { get; } = new(new SocketsHttpHandler
     {

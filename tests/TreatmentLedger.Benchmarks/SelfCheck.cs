@@ -18,7 +18,7 @@ public static class SelfCheck
         {
             var entries = SyntheticCase.Generate(count, seed, today, death);
             if (entries.Count != count) throw new InvalidOperationException($"generator made {entries.Count} entries, not {count}");
-            var (_, refusal) = RecordingPlan.Decide(new CaseHistory([]), entries, DateTimeOffset.UtcNow, Guid.NewGuid);
+            var (_, refusal) = RecordingPlan.Decide(CaseContext.NewCase, entries, DateTimeOffset.UtcNow, Guid.NewGuid);
             if (refusal is not null)
                 throw new InvalidOperationException($"generated case (seed {seed}) breaks a rule at entry {refusal.Index} ({entries[refusal.Index].Type}): {refusal.Detail}");
             for (var i = 0; i < entries.Count; i++)

@@ -20,7 +20,7 @@ public sealed class CaseRulesTests
 
     /// <summary>Why recording the entry after everything in the history is refused, or null.</summary>
     private static string? Violation(CaseHistory history, Entry entry) =>
-        RecordingPlan.Decide(history, [entry], DateTimeOffset.UtcNow, Guid.NewGuid).Refusal?.Detail;
+        RecordingPlan.Decide(CaseContext.Of(Guid.Empty, history), [entry], DateTimeOffset.UtcNow, Guid.NewGuid).Refusal?.Detail;
 
     private static void AssertAccepted(CaseHistory history, Entry entry)
     {

@@ -10,7 +10,7 @@ public sealed class RecordingPlanTests
     private static readonly DateTimeOffset Now = new(2024, 6, 15, 12, 0, 0, TimeSpan.Zero);
 
     private static (IReadOnlyList<PlannedEntry> Plan, Refusal? Refusal) Decide(CaseHistory history, params Entry[] entries) =>
-        RecordingPlan.Decide(history, entries, Now, Guid.NewGuid);
+        RecordingPlan.Decide(CaseContext.Of(Guid.Empty, history), entries, Now, Guid.NewGuid);
 
     private static IReadOnlyList<PlannedEntry> Accepted(CaseHistory history, params Entry[] entries)
     {
@@ -46,7 +46,7 @@ public sealed class RecordingPlanTests
         var id = Guid.NewGuid();
         var imaging = E.Imaging("2020-01") with { EntryId = Guid.Empty };
 
-        var (plan, _) = RecordingPlan.Decide(HistoryBuilder.Of(), [imaging], Now, () => id);
+        var (plan, _) = RecordingPlan.Decide(CaseContext.Of(Guid.Empty, HistoryBuilder.Of()), [imaging], Now, () => id);
 
         Assert.Equal(id, Assert.Single(plan).Entry.EntryId);
     }
@@ -130,7 +130,8 @@ public sealed class RecordingPlanTests
         var planned = Assert.Single(Accepted(history, E.Retract(imaging.EntryId, "wrong case")));
 
         Assert.False(planned.IsNew);
-        Assert.Same(history.Recorded[^1], planned.AlreadyRecorded);
+        Assert.Equal(history.Recorded[^1].Version, planned.AlreadyRecorded!.Version);
+        Assert.Same(history.Recorded[^1].Entry, planned.AlreadyRecorded.Entry);
     }
 
     [Fact]
@@ -153,7 +154,8 @@ public sealed class RecordingPlanTests
         var planned = Assert.Single(Accepted(history, E.Correct(imaging.EntryId, E.Imaging("2020-02", "re-read"), "re-read")));
 
         Assert.False(planned.IsNew);
-        Assert.Same(history.Recorded[^1], planned.AlreadyRecorded);
+        Assert.Equal(history.Recorded[^1].Version, planned.AlreadyRecorded!.Version);
+        Assert.Same(history.Recorded[^1].Entry, planned.AlreadyRecorded.Entry);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using TreatmentLedger.Api.Store;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Projections;
+using TreatmentLedger.Recording;
 using Wolverine.Http;
 
 namespace TreatmentLedger.Api.CaseList;
@@ -49,10 +50,10 @@ public static class ListCases
         if (errors.Any) return Problems.Invalid(errors);
 
         await using var session = store.QuerySession();
-        IQueryable<CaseLedger> query = session.Query<CaseLedger>();
+        IQueryable<CaseState> query = session.Query<CaseState>();
         if (status.Length > 0) query = query.Where(c => c.Summary.Status == status);
         if (regimen.Length > 0) query = query.Where(c => c.Summary.CurrentLine!.Regimen.Equals(regimen, StringComparison.OrdinalIgnoreCase));
-        var rows = await ((IMartenQueryable<CaseLedger>)query)
+        var rows = await ((IMartenQueryable<CaseState>)query)
             .Stats(out var stats)
             .OrderByDescending(c => c.UpdatedAt)
             .Skip((page - 1) * pageSize)

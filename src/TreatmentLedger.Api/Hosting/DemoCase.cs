@@ -3,6 +3,7 @@ using Marten;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
+using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Hosting;
 
@@ -27,7 +28,7 @@ public sealed class DemoCase(IDocumentStore store, CaseWriter writer, LedgerSett
         var patientRef = file["case"]!["patientRef"]!.GetValue<string>();
         await using (var session = store.QuerySession())
         {
-            var existing = await session.Query<CaseLedger>().Where(c => c.Summary.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
+            var existing = await session.Query<CaseState>().Where(c => c.Summary.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
             if (existing.Count > 0)
             {
                 logger.LogInformation("Demo case {PatientRef} already loaded: {Url}", patientRef, $"{settings.BaseUrl}/cases/{existing[0]}");

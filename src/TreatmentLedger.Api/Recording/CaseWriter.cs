@@ -25,12 +25,14 @@ public sealed record VersionMoved(long Expected, long Actual) : WriteRefusal;
 public sealed record EntryRefused(Refusal Refusal, string Field) : WriteRefusal;
 
 /// <summary>
-/// The one way entries reach the store: judged by <see cref="RecordingPlan"/> against the case as it is, under a lock
-/// on the case's stream, and appended in one transaction. Anything refused leaves the stream untouched.
+/// The one way entries reach the store: judged by <see cref="RecordingPlan"/> against the case's compact state and the
+/// entries the request names, under a lock on the case's stream, and appended in one transaction. Anything refused
+/// leaves the stream untouched.
 /// </summary>
-public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
+public sealed class CaseWriter(IDocumentStore store, EventRows rows, TimeProvider clock)
 {
-    private readonly string _sequencesSql = $"select version, seq_id from {store.Options.Schema.ForEvents()} where stream_id = $1 and version = any($2)";
+    private readonly string _namedSql = $"select {EventRows.Columns} from {rows.Table} where id = any($1) and stream_id = $2";
+    private readonly string _sequencesSql = $"select version, seq_id from {rows.Table} where stream_id = $1 and version = any($2)";
 
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
@@ -38,12 +40,12 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
     public async Task<(Written? Written, WriteRefusal? Refusal)> StartAsync(
         IReadOnlyList<Entry> entries, RecordingContext context, CancellationToken ct)
     {
-        var (plan, refusal) = RecordingPlan.Decide(new CaseHistory([]), entries, clock.GetUtcNow(), Guid.NewGuid);
+        var (plan, refusal) = RecordingPlan.Decide(CaseContext.NewCase, entries, clock.GetUtcNow(), Guid.NewGuid);
         if (refusal is not null) return (null, new EntryRefused(refusal, refusal.Index == 0 ? "case" : $"entries[{refusal.Index - 1}]"));
 
         await using var session = OpenSession(context);
         var caseId = Guid.CreateVersion7();
-        var stream = session.Events.StartStream<CaseLedger>(caseId, plan.Where(p => p.IsNew).Select(p => (object)p.Entry).ToArray());
+        var stream = session.Events.StartStream<CaseState>(caseId, plan.Where(p => p.IsNew).Select(p => (object)StoredEvents.For(caseId, p)).ToArray());
         await session.SaveChangesAsync(ct);
         return (Answer(caseId, plan, stream.Events, new Dictionary<long, long>()), null);
     }
@@ -55,25 +57,42 @@ public sealed class CaseWriter(IDocumentStore store, TimeProvider clock)
     {
         await using var session = OpenSession(context);
         // The row lock serialises writers of one case, so the rules and the idempotency check see every earlier append.
-        var stream = await session.Events.FetchForExclusiveWriting<CaseLedger>(caseId, ct);
+        var stream = await session.Events.FetchForExclusiveWriting<CaseState>(caseId, ct);
         if (stream.Aggregate is null) return (null, new UnknownCase(caseId));
 
-        var (plan, refusal) = RecordingPlan.Decide(stream.Aggregate.History(), entries, clock.GetUtcNow(), Guid.NewGuid);
+        var named = await NamedAsync(session, caseId, CaseContext.NamedBy(entries), ct);
+        var (plan, refusal) = RecordingPlan.Decide(new CaseContext(stream.Aggregate, named), entries, clock.GetUtcNow(), Guid.NewGuid);
         if (refusal is not null) return (null, new EntryRefused(refusal, entryField.Length == 0 ? "" : $"{entryField}[{refusal.Index}]"));
 
         var current = stream.CurrentVersion ?? 0;
         if (plan.Any(p => p.IsNew) && expectedVersion is { } expected && expected != current)
             return (null, new VersionMoved(expected, current));
 
-        stream.AppendMany(plan.Where(p => p.IsNew).Select(p => (object)p.Entry));
+        stream.AppendMany(plan.Where(p => p.IsNew).Select(p => (object)StoredEvents.For(caseId, p)));
         var repeated = await SequencesOfAsync(session, caseId, plan, current, ct);
         if (stream.Events.Count > 0) await session.SaveChangesAsync(ct);
         return (Answer(caseId, plan, stream.Events, repeated, current), null);
     }
 
     /// <summary>
-    /// The global sequences, by version, of the entries a request repeats from earlier requests: the case document
-    /// keeps none, so they are read from the stream (only when something is repeated).
+    /// The clinical entries of the case with these entryIds, as first recorded: one probe each of the unique index on
+    /// event ids (<see cref="StoredEvents.IdOf"/>), on the session's connection, under the stream's row lock.
+    /// </summary>
+    private async Task<IReadOnlyList<RecordedEntry>> NamedAsync(IDocumentSession session, Guid caseId, IReadOnlySet<Guid> entryIds, CancellationToken ct)
+    {
+        if (entryIds.Count == 0) return [];
+        await using var command = new NpgsqlCommand(_namedSql, session.Connection);
+        command.Parameters.AddWithValue(entryIds.Select(id => StoredEvents.IdOf(caseId, id)).ToArray());
+        command.Parameters.AddWithValue(caseId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var named = new List<RecordedEntry>();
+        while (await reader.ReadAsync(ct)) named.Add(rows.Read(reader));
+        return named;
+    }
+
+    /// <summary>
+    /// The global sequences, by version, of the entries a request repeats from earlier requests: the case's state keeps
+    /// none, so they are read from the stream (only when something is repeated).
     /// </summary>
     private async Task<IReadOnlyDictionary<long, long>> SequencesOfAsync(
         IDocumentSession session, Guid caseId, IReadOnlyList<PlannedEntry> plan, long versionBefore, CancellationToken ct)

@@ -5,6 +5,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using TreatmentLedger.Entries;
+using TreatmentLedger.Recording;
 using Weasel.Core;
 
 namespace TreatmentLedger.Api.Store;
@@ -60,11 +61,15 @@ public static class Configuration
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.AddEventTypes(EntryTypes.All.Select(t => t.Type));
 
+        // A clinical entry's event id is derived from its case and entryId (StoredEvents.IdOf): this index finds the
+        // entries a request names, whatever the case's length, and refuses a second event for one entryId.
+        opts.Events.EnableUniqueIndexOnEventId = true;
+
         // A rebuild (the projection daemon) reads 5,000 events per page instead of 500: a case split across two pages is
         // loaded and written twice, and each page is one round of document loads and writes (docs/benchmarks.md).
-        opts.Projections.Add<CaseLedgerProjection>(ProjectionLifecycle.Inline, daemon => daemon.BatchSize = 5_000);
+        opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline, daemon => daemon.BatchSize = 5_000);
         // Columns for the dashboard list's filters and order (GET /cases).
-        opts.Schema.For<CaseLedger>()
+        opts.Schema.For<CaseState>()
             .Duplicate(x => x.Summary.PatientRef)
             .Duplicate(x => x.Summary.Status)
             .Duplicate(x => x.UpdatedAt);

@@ -47,17 +47,19 @@ public static class EntryTypes
     public static string NameOf<T>() where T : Entry => NameByType[typeof(T)];
 
     /// <summary>
-    /// A System.Text.Json contract modifier: an <see cref="Entry"/> is written and read with its <c>type</c> name as the
-    /// discriminator (the case-file shape), whatever the serializer (the API's or the store's).
+    /// A System.Text.Json contract modifier: an <see cref="Entry"/> (or a <see cref="ClinicalEntry"/> or
+    /// <see cref="CorrectionEntry"/>) is written and read with its <c>type</c> name as the discriminator (the case-file
+    /// shape), whatever the serializer (the API's or the store's).
     /// </summary>
     public static void DescribePolymorphism(JsonTypeInfo info)
     {
-        if (info.Type != typeof(Entry)) return;
+        if (info.Type != typeof(Entry) && info.Type != typeof(ClinicalEntry) && info.Type != typeof(CorrectionEntry)) return;
         info.PolymorphismOptions = new JsonPolymorphismOptions
         {
             TypeDiscriminatorPropertyName = "type",
             UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
         };
-        foreach (var type in All) info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type.Type, type.Name));
+        foreach (var type in All.Where(t => t.Type.IsAssignableTo(info.Type)))
+            info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type.Type, type.Name));
     }
 }

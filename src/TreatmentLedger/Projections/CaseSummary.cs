@@ -37,9 +37,14 @@ public sealed record CaseFacts(
     IReadOnlyList<EstimateUsed>? EstimatesUsed)
 {
     /// <summary>The facts as of a clinical date (all entries without one).</summary>
-    public static CaseFacts Of(CaseHistory history, DateOnly? asOf)
+    public static CaseFacts Of(CaseHistory history, DateOnly? asOf) => Of(ViewPoint.Until(history, asOf), history.Version);
+
+    /// <summary>
+    /// The facts of effective entries in clinical order, at a case version. They read only the entries that shape the
+    /// course (<see cref="Recording.CaseState.Shapes"/>), so a case's outline gives the same facts as all its entries.
+    /// </summary>
+    public static CaseFacts Of(IReadOnlyList<EffectiveEntry> entries, long version)
     {
-        var entries = ViewPoint.Until(history, asOf);
         var lines = LineFold.Fold(entries);
         var line = lines.LastOrDefault(l => l.Active) ?? lines.LastOrDefault();
         var died = entries.FirstOrDefault(e => e.Entry is PatientDied);
@@ -56,7 +61,7 @@ public sealed record CaseFacts(
             lines.Count,
             lastProgression?.Date,
             died?.Date,
-            history.Version,
+            version,
             Estimates(entries, opening, line, lastProgression, died));
     }
 

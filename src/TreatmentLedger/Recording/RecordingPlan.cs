@@ -4,7 +4,8 @@ using TreatmentLedger.History;
 namespace TreatmentLedger.Recording;
 
 /// <summary>What to do with one submitted entry: append it, or answer with the identical entry already recorded.</summary>
-public sealed record PlannedEntry(Entry Entry, RecordedEntry? AlreadyRecorded)
+/// <param name="TargetVersion">For a new correction, the version of the entry it corrects (stored with the event: <see cref="CaseState"/> reads it).</param>
+public sealed record PlannedEntry(Entry Entry, RecordedEntry? AlreadyRecorded, long? TargetVersion = null)
 {
     public bool IsNew => AlreadyRecorded is null;
 }
@@ -23,16 +24,17 @@ public sealed record Refusal(int Index, RefusalKind Kind, string Detail);
 /// <summary>
 /// Decides, without any I/O, what recording a list of entries on a case amounts to. Entries are judged in order,
 /// each against what was recorded before it, and the clinical rules (line, death) against the case they all leave.
-/// One refusal refuses them all.
+/// One refusal refuses them all. The case is its <see cref="CaseContext"/>: the compact state and the entries the
+/// request names, so the work grows with the request and the case's outline, not with the case's length.
 /// </summary>
 public static class RecordingPlan
 {
     public static (IReadOnlyList<PlannedEntry> Plan, Refusal? Refusal) Decide(
-        CaseHistory history, IReadOnlyList<Entry> entries, DateTimeOffset now, Func<Guid> newId)
+        CaseContext context, IReadOnlyList<Entry> entries, DateTimeOffset now, Func<Guid> newId)
     {
-        // Linear in the case and the request: a 500-entry import judges each entry against everything before it
+        // Linear in the context and the request: a 500-entry import judges each entry against everything before it
         // without copying the case for every entry.
-        var recorded = new RecordedSoFar(history.Recorded);
+        var recorded = new RecordedSoFar(context.Recorded(), context.Version);
         var plan = new List<PlannedEntry>();
         var added = new Dictionary<long, int>();
         for (var i = 0; i < entries.Count; i++)
@@ -54,7 +56,7 @@ public static class RecordingPlan
             if (violation is not null)
                 return (plan, new Refusal(i, RefusalKind.RuleBroken, violation));
 
-            plan.Add(new PlannedEntry(entry, null));
+            plan.Add(new PlannedEntry(entry, null, entry is EntryCorrected ? recorded.VersionOf(entry.EntryId) : null));
             added.Add(recorded.AddNew(entry, now), i);
         }
 
@@ -69,10 +71,13 @@ public static class RecordingPlan
         private readonly List<RecordedEntry> _entries = [];
         private readonly Dictionary<Guid, RecordedEntry> _clinicalById = [];
         private readonly Dictionary<(Type, Guid), RecordedEntry> _latestCorrection = [];
+        private long _version;
 
-        public RecordedSoFar(IEnumerable<RecordedEntry> recorded)
+        /// <param name="version">The case's version: the context holds part of the case, so its last entry may be older.</param>
+        public RecordedSoFar(IEnumerable<RecordedEntry> recorded, long version)
         {
             foreach (var entry in recorded) Add(entry);
+            _version = version;
         }
 
         public IReadOnlyList<RecordedEntry> Entries => _entries;
@@ -80,10 +85,12 @@ public static class RecordingPlan
         /// <summary>Records a new entry after all others, as it would be if appended now, and answers its version (the store assigns the sequence).</summary>
         public long AddNew(Entry entry, DateTimeOffset now)
         {
-            var version = (_entries.Count == 0 ? 0 : _entries[^1].Version) + 1;
-            Add(new RecordedEntry(entry, null, version, now, null, null));
-            return version;
+            Add(new RecordedEntry(entry, null, ++_version, now, null, null));
+            return _version;
         }
+
+        /// <summary>The version of the clinical entry with this id (the rules have checked it is recorded).</summary>
+        public long VersionOf(Guid entryId) => _clinicalById[entryId].Version;
 
         private void Add(RecordedEntry recorded)
         {

@@ -19,7 +19,7 @@ public static class CurrentReadScenario
         var v = ctx.Volumes;
         var ids = ctx.HttpCases?.Ids ?? throw new InvalidOperationException("needs the cases of the HTTP append scenario, which did not run");
         await RawTables.ExecuteAsync(ctx.Raw,
-            "insert into bench_raw.case_docs(id, data) select id, data from ledger.mt_doc_caseledger on conflict (id) do nothing", ctx.Ct);
+            "insert into bench_raw.case_docs(id, data) select id, data from ledger.mt_doc_casestate on conflict (id) do nothing", ctx.Ct);
         var perClient = v.ReadsPerRep / v.Clients;
 
         IReadOnlyList<IReadOnlyList<Guid>> Picks(int rep) => Enumerable.Range(0, v.Clients)
@@ -61,7 +61,7 @@ public static class CurrentReadScenario
                 $"- Workload: {v.Clients} readers, {perClient * v.Clients:N0} reads per repetition of cases picked at random among the {ids.Length:N0} cases of the HTTP append scenario " +
                 $"({v.AppendEntriesPerCase} entries each by then); the whole body is read. {v.ReadWarmups} warm-up repetition(s), {v.ReadReps} measured.",
                 "- Baseline: `select data from bench_raw.case_docs where id = $1` (primary key), one connection per reader, on a plain copy of the ledger's " +
-                "case documents (`ledger.mt_doc_caseledger`, the whole `data` column): one row by key, without the API or Marten.",
+                "case documents (`ledger.mt_doc_casestate`, the whole `data` column): one row by key, without the API or Marten.",
                 $"- {ledger.Describe("reads/s")}",
                 $"- {baseline.Describe("reads/s")}",
                 $"- Ratio of p95 latencies ledger/baseline: {Fmt.Ratio(ratio)} (target <= 2); p50 ratio {Fmt.Ratio(ledger.Latency.P50 / baseline.Latency.P50)}.",

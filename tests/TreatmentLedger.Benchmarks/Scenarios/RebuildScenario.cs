@@ -9,11 +9,12 @@ using TreatmentLedger.Benchmarks.Report;
 using TreatmentLedger.Benchmarks.Setup;
 using TreatmentLedger.Benchmarks.Workload;
 using TreatmentLedger.Entries;
+using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Benchmarks.Scenarios;
 
 /// <summary>
-/// Rebuild: every read model (the <see cref="CaseLedgerProjection"/> documents) rebuilt by Marten's projection daemon
+/// Rebuild: every read model (the <see cref="CaseStateProjection"/> documents) rebuilt by Marten's projection daemon
 /// from all the events of a database of its own in the same cluster; against a sequential read of the same rows with
 /// plain Npgsql and their JSON deserialisation into the entry records.
 /// </summary>
@@ -54,11 +55,11 @@ public static class RebuildScenario
             var clock = Stopwatch.StartNew();
             using (var daemon = await store.BuildProjectionDaemonAsync())
             {
-                await daemon.RebuildProjectionAsync<CaseLedgerProjection>(shardTimeout, ct);
+                await daemon.RebuildProjectionAsync<CaseStateProjection>(shardTimeout, ct);
             }
             clock.Stop();
             var rebuildLoad = CpuMonitor.Between(before, ctx.Cpu.Take());
-            var documents = await ScalarAsync(raw, "select count(*) from ledger.mt_doc_caseledger", ct);
+            var documents = await ScalarAsync(raw, "select count(*) from ledger.mt_doc_casestate", ct);
             if (documents != v.RebuildCases) throw new InvalidOperationException($"the rebuild left {documents} case documents, expected {v.RebuildCases}");
             var rebuildSeconds = clock.Elapsed.TotalSeconds;
 
@@ -91,7 +92,7 @@ public static class RebuildScenario
             [
                 $"- Data: {volume}, generated cases appended with `StartStream`, {SeedCasesPerSession} cases per `SaveChanges`, in database `{Database}` of the same cluster " +
                 $"(so that nothing else is in its event store), by a store with quick append and the projection left out (setup only), then `ANALYZE`d; seeding took {Fmt.Seconds(seeding.Elapsed.TotalSeconds)} ({Fmt.Rate(events / seeding.Elapsed.TotalSeconds, "entries/s")}; not part of the figure).",
-                "- Ledger: `using var daemon = await store.BuildProjectionDaemonAsync(); await daemon.RebuildProjectionAsync<CaseLedgerProjection>(timeout, ct)` " +
+                "- Ledger: `using var daemon = await store.BuildProjectionDaemonAsync(); await daemon.RebuildProjectionAsync<CaseStateProjection>(timeout, ct)` " +
                 "on a bare DocumentStore configured as the API's; it deletes and rebuilds every case document.",
                 "- Baseline: plain Npgsql `select type, data from ledger.mt_events order by seq_id`, read sequentially, each `data` deserialised with System.Text.Json " +
                 "(EntryJson.Options) into its entry record (type from the event type name).",
@@ -128,7 +129,10 @@ public static class RebuildScenario
             session.CorrelationId = ctx.Recording.CorrelationId;
             session.LastModifiedBy = ctx.Recording.RecordedBy;
             for (var c = batch * SeedCasesPerSession; c < Math.Min(cases, (batch + 1) * SeedCasesPerSession); c++)
-                session.Events.StartStream<CaseLedger>(Guid.CreateVersion7(), SyntheticCase.Generate(entriesPerCase, 600_000 + c, ctx.Today).Cast<object>().ToArray());
+            {
+                var id = Guid.CreateVersion7();
+                session.Events.StartStream<CaseState>(id, LedgerEvents.ForNewCase(id, SyntheticCase.Generate(entriesPerCase, 600_000 + c, ctx.Today)));
+            }
             await session.SaveChangesAsync(ct);
         });
     }

@@ -7,6 +7,7 @@ using TreatmentLedger.Benchmarks.Report;
 using TreatmentLedger.Benchmarks.Setup;
 using TreatmentLedger.Benchmarks.Workload;
 using TreatmentLedger.Entries;
+using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Benchmarks.Scenarios;
 
@@ -87,7 +88,7 @@ public static class ReplayToDateScenario
         await using var session = ctx.Store.LightweightSession();
         session.CorrelationId = ctx.Recording.CorrelationId;
         session.LastModifiedBy = ctx.Recording.RecordedBy;
-        session.Events.StartStream<CaseLedger>(id, entries.Cast<object>().ToArray());
+        session.Events.StartStream<CaseState>(id, LedgerEvents.ForNewCase(id, entries));
         await session.SaveChangesAsync(ctx.Ct);
     }
 

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using JasperFx.Events;
+using TreatmentLedger.Entries;
+using TreatmentLedger.Recording;
+
+namespace TreatmentLedger.Api.Store;
+
+/// <summary>
+/// How entries are stored as events. A clinical entry's event id is derived from its case and entryId, so that the unique
+/// index on event ids finds the entries a request names (idempotency, correction targets) in one probe each, and a case
+/// can hold an entryId once. A correction's event carries the version of the entry it corrects, for <see cref="CaseState"/>.
+/// </summary>
+public static class StoredEvents
+{
+    public const string TargetVersion = "targetVersion";
+
+    /// <summary>The event of a planned entry on a case.</summary>
+    public static IEvent For(Guid caseId, PlannedEntry planned)
+    {
+        var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(planned.Entry.GetType()), planned.Entry)!;
+        if (planned.Entry is ClinicalEntry clinical) e.Id = IdOf(caseId, clinical.EntryId);
+        if (planned.TargetVersion is { } version) e.SetHeader(TargetVersion, version);
+        return e;
+    }
+
+    /// <summary>
+    /// The event id of a clinical entry: a name-based UUID (version 5, SHA-1) of the entryId in the case's namespace. The
+    /// same entryId on another case (a re-imported export) is another event.
+    /// </summary>
+    public static Guid IdOf(Guid caseId, Guid entryId)
+    {
+        Span<byte> name = stackalloc byte[32];
+        caseId.TryWriteBytes(name[..16], bigEndian: true, out _);
+        entryId.TryWriteBytes(name[16..], bigEndian: true, out _);
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(name, hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16], bigEndian: true);
+    }
+
+    /// <summary>The version a correction's event says it corrects: a long when just appended, a JSON number when read back.</summary>
+    public static long? TargetVersionOf(IEvent e) => e.Headers?.GetValueOrDefault(TargetVersion) switch
+    {
+        long version => version,
+        JsonElement { ValueKind: JsonValueKind.Number } json => json.GetInt64(),
+        null => null,
+        var other => long.Parse(other.ToString()!, System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

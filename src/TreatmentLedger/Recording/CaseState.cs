@@ -1,0 +1,125 @@
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+using TreatmentLedger.Projections;
+
+namespace TreatmentLedger.Recording;
+
+/// <summary>
+/// The compact write model of one case, kept inline with every append (what a writer loads, and what
+/// <c>GET /cases/{id}</c> and <c>GET /cases</c> read):
+/// <list type="bullet">
+/// <item>its version;</item>
+/// <item>its <see cref="Outline"/>: the entries that shape its course, as corrections leave them;</item>
+/// <item>what the correction and retraction rules read (<see cref="Amended"/>);</item>
+/// <item>the summary facts, computed from the outline.</item>
+/// </list>
+/// Cycles, visits, doses, imaging and the like are not held: recording them does not make the state grow, and the
+/// rules never read them back. A writer finds the clinical entries a request names by their event ids instead.
+/// </summary>
+public sealed class CaseState
+{
+    public Guid Id { get; set; }
+    public long Version { get; set; }
+
+    /// <summary>The effective entries that <see cref="Shapes"/> the course, in clinical order, each at its original's version.</summary>
+    public List<EffectiveEntry> Outline { get; set; } = [];
+
+    /// <summary>The latest correction and the retraction of each clinical entry that has one, by the entry's id.</summary>
+    public Dictionary<Guid, Amendments> Amended { get; set; } = [];
+
+    public CaseFacts Summary { get; set; } = null!;
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Whether an entry shapes the course: the case-opened, biopsies and re-reads (diagnosis), starts and stops of systemic
+    /// therapy and the death (lines), progressions (the 28-day combination window, the last progression). The line and
+    /// death rules and the summary facts read these and nothing else.
+    /// </summary>
+    public static bool Shapes(ClinicalEntry entry) =>
+        entry is CaseOpened or BiopsyPerformed or BiopsyReread or SystemicTherapyStarted or SystemicTherapyStopped or ProgressionObserved
+            or PatientDied;
+
+    /// <summary>
+    /// The state after <paramref name="appended"/> (in recording order). Pure: <paramref name="before"/> is left as it is.
+    /// </summary>
+    public static CaseState Fold(Guid id, CaseState? before, IReadOnlyList<AppendedEntry> appended)
+    {
+        var outline = new List<EffectiveEntry>(before?.Outline ?? []);
+        var amended = new Dictionary<Guid, Amendments>(before?.Amended ?? []);
+        var version = before?.Version ?? 0;
+        var updatedAt = before?.UpdatedAt ?? DateTimeOffset.MinValue;
+        foreach (var (recorded, targetVersion) in appended)
+        {
+            switch (recorded.Entry)
+            {
+                case ClinicalEntry clinical:
+                    if (Shapes(clinical)) outline.Add(new EffectiveEntry(clinical, recorded.Version));
+                    break;
+                case EntryCorrected corrected:
+                    var place = outline.FindIndex(e => e.Entry.EntryId == corrected.EntryId);
+                    // The corrected entry's version: the outline has it when the entry shapes the course, else the event says.
+                    var targetAt = place >= 0 ? outline[place].Version : targetVersion;
+                    if (place >= 0) outline.RemoveAt(place);
+                    if (Shapes(corrected.ClinicalReplacement))
+                        outline.Add(new EffectiveEntry(corrected.ClinicalReplacement, targetAt
+                            ?? throw new InvalidOperationException($"the correction at version {recorded.Version} does not say which version it corrects")));
+                    amended[corrected.EntryId] = amended.GetValueOrDefault(corrected.EntryId, Amendments.None) with
+                    {
+                        Correction = new AmendedBy(corrected, recorded.Version),
+                    };
+                    break;
+                case EntryRetracted retracted:
+                    outline.RemoveAll(e => e.Entry.EntryId == retracted.EntryId);
+                    amended[retracted.EntryId] = amended.GetValueOrDefault(retracted.EntryId, Amendments.None) with
+                    {
+                        Retraction = new AmendedBy(retracted, recorded.Version),
+                    };
+                    break;
+            }
+            version = Math.Max(version, recorded.Version);
+            if (recorded.RecordedAt > updatedAt) updatedAt = recorded.RecordedAt;
+        }
+        return Of(id, version, outline, amended, updatedAt);
+    }
+
+    /// <summary>The state of a whole history at once: what folding its appends one by one must give.</summary>
+    public static CaseState Of(Guid id, CaseHistory history)
+    {
+        var amended = new Dictionary<Guid, Amendments>();
+        foreach (var recorded in history.Recorded)
+        {
+            if (recorded.Entry is not CorrectionEntry action) continue;
+            var by = new AmendedBy(action, recorded.Version);
+            var before = amended.GetValueOrDefault(action.EntryId, Amendments.None);
+            amended[action.EntryId] = action is EntryCorrected ? before with { Correction = by } : before with { Retraction = by };
+        }
+        return Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)), amended, history.Recorded.Max(r => r.RecordedAt));
+    }
+
+    private static CaseState Of(Guid id, long version, IEnumerable<EffectiveEntry> outline, Dictionary<Guid, Amendments> amended,
+        DateTimeOffset updatedAt)
+    {
+        var ordered = outline.OrderBy(e => e.Date.Anchor).ThenBy(e => e.Version).ToList();
+        return new CaseState
+        {
+            Id = id,
+            Version = version,
+            Outline = ordered,
+            Amended = amended,
+            Summary = CaseFacts.Of(ordered, version),
+            UpdatedAt = updatedAt,
+        };
+    }
+}
+
+/// <summary>An entry appended to a case, and for a correction the version of the entry it corrects (stored with the event).</summary>
+public sealed record AppendedEntry(RecordedEntry Recorded, long? TargetVersion);
+
+/// <summary>A correction or retraction and its version.</summary>
+public sealed record AmendedBy(CorrectionEntry Entry, long Version);
+
+/// <summary>The latest correction of a clinical entry and its retraction, each null when there is none.</summary>
+public sealed record Amendments(AmendedBy? Correction, AmendedBy? Retraction)
+{
+    public static readonly Amendments None = new(null, null);
+}
