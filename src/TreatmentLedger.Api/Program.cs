@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
 using Wolverine;
@@ -28,7 +29,6 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerStore(connectionString);
-builder.Services.AddSingleton<CaseWriter>();
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
@@ -40,15 +40,20 @@ builder.Host.UseWolverine(opts =>
     // The endpoint code is generated ahead (Internal/Generated; run ops/codegen after changing an
     // endpoint): nothing is compiled at start-up, and a stale or missing file fails the host at once.
     opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
-    // Wolverine serves the HTTP endpoints only: no messaging, so no message store or background agents.
-    opts.Durability.Mode = DurabilityMode.MediatorOnly;
+    // Balanced: every API process on one database is a node; Wolverine elects a leader that assigns its agents (the
+    // async projections of the dashboards) to the nodes, and moves them when a node dies.
+    opts.Durability.Mode = DurabilityMode.Balanced;
+    // Every endpoint that writes runs in one Marten transaction, committed by Wolverine after the handler.
+    opts.Policies.AutoApplyTransactions();
 });
 builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapWolverineEndpoints();
+app.MapWolverineEndpoints(opts =>
+    // Who records and the correlation id, relayed into event metadata: on every endpoint of the Recording folder.
+    opts.AddMiddleware(typeof(RecordingHeaders), chain => chain.Method.HandlerType.Namespace == typeof(RecordEntry).Namespace));
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""
         TreatmentLedger is listening on {settings.BaseUrl}

@@ -2,8 +2,6 @@ using System.Net.Http.Headers;
 using Marten;
 using Npgsql;
 using TreatmentLedger.Api.Http;
-using TreatmentLedger.Api.Recording;
-using TreatmentLedger.Api.Store;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Setup;
 using TreatmentLedger.Benchmarks.Workload;
@@ -24,9 +22,7 @@ public sealed class BenchContext : IAsyncDisposable
 
     public DateOnly Today { get; } = DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public RecordingContext Recording { get; } = new("bench", "bench-run");
-
-    public CaseWriter Writer => new(Store, new EventRows(Store), TimeProvider.System);
+    public LedgerWriter Writer => new(Store);
 
     public HttpClient Http { get; } = new(new SocketsHttpHandler
     {

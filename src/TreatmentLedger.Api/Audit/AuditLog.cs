@@ -17,26 +17,27 @@ namespace TreatmentLedger.Api.Audit;
 public static class AuditLog
 {
     [WolverineGet("/cases/{caseId}/entries")]
-    public static async Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct)
+    public static async Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? since, string? until, CaseReader reader,
+        CancellationToken ct)
     {
-        var (parameters, errors) = ReadQuery.From(request);
-        var since = ReadQuery.Instant(request, "since", errors);
-        var until = ReadQuery.Instant(request, "until", errors);
-        if (since is not null && until is not null && until < since) errors.Add("until", "must not be before since");
-        if (errors.Any) return Problems.Invalid(errors);
+        var (parameters, errors) = ReadQuery.Parse(asOf, knownAt);
+        var from = ReadQuery.Instant("since", since, errors);
+        var to = ReadQuery.Instant("until", until, errors);
+        if (from is not null && to is not null && to < from) errors.Add("until", "must not be before since");
+        if (errors.Any) return Results.Problem(Problems.Invalid(errors));
 
         // Statuses are as known at the end of the window. Always the stream: it has the sequences the log shows.
-        var knownAt = Earliest(parameters.KnownAt, until) ?? DateTimeOffset.MaxValue;
-        var history = await reader.ReadStreamAsync(caseId, knownAt, ct);
-        if (history is null) return Problems.CaseNotFound(caseId);
+        var knownUntil = Earliest(parameters.KnownAt, to) ?? DateTimeOffset.MaxValue;
+        var history = await reader.ReadStreamAsync(caseId, knownUntil, ct);
+        if (history is null) return Results.Problem(Problems.CaseNotFound(caseId));
 
-        var window = history.RecordedUpTo(parameters.AsOf).Where(r => since is null || r.RecordedAt > since).ToList();
+        var window = history.RecordedUpTo(parameters.AsOf).Where(r => from is null || r.RecordedAt > from).ToList();
         return Results.Json(new JsonObject
         {
             ["caseId"] = caseId,
             ["version"] = history.Version,
-            ["since"] = since,
-            ["until"] = until,
+            ["since"] = from,
+            ["until"] = to,
             ["changes"] = Changes(window),
             ["entries"] = new JsonArray(window.Select(r => (JsonNode)Row(history, r)).ToArray()),
             ["estimatesUsed"] = JsonSerializer.SerializeToNode(EstimatesShown(window), EntryJson.Options),

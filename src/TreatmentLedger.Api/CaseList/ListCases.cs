@@ -39,15 +39,15 @@ public static class ListCases
     private static readonly string[] Statuses = [CaseStatus.OnTreatment, CaseStatus.OffTreatment, CaseStatus.Deceased];
 
     [WolverineGet("/cases")]
-    public static async Task<IResult> Get(HttpRequest request, IDocumentStore store, CancellationToken ct)
+    public static async Task<IResult> Get(string? status, string? regimen, string? page, string? pageSize, IDocumentStore store, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var status = request.Query["status"].ToString();
+        status ??= "";
         if (status.Length > 0 && !Statuses.Contains(status)) errors.Add("status", $"'{status}' is not one of: {string.Join(", ", Statuses)}");
-        var regimen = request.Query["regimen"].ToString().Trim();
-        var page = Number(request, "page", 1, int.MaxValue, 1, errors);
-        var pageSize = Number(request, "pageSize", 1, MaxPageSize, DefaultPageSize, errors);
-        if (errors.Any) return Problems.Invalid(errors);
+        regimen = (regimen ?? "").Trim();
+        var pageNumber = Number("page", page, 1, int.MaxValue, 1, errors);
+        var size = Number("pageSize", pageSize, 1, MaxPageSize, DefaultPageSize, errors);
+        if (errors.Any) return Results.Problem(Problems.Invalid(errors));
 
         await using var session = store.QuerySession();
         IQueryable<CaseState> query = session.Query<CaseState>();
@@ -56,8 +56,8 @@ public static class ListCases
         var rows = await ((IMartenQueryable<CaseState>)query)
             .Stats(out var stats)
             .OrderByDescending(c => c.UpdatedAt)
-            .Skip((page - 1) * pageSize)
-            .Take(pageSize)
+            .Skip((pageNumber - 1) * size)
+            .Take(size)
             .Select(c => new CaseRow
             {
                 CaseId = c.Id,
@@ -72,13 +72,12 @@ public static class ListCases
                 EstimatesUsed = c.Summary.EstimatesUsed,
             })
             .ToListAsync(ct);
-        return Results.Ok(new CaseListResponse(rows, stats.TotalResults, page, pageSize));
+        return Results.Ok(new CaseListResponse(rows, stats.TotalResults, pageNumber, size));
     }
 
-    private static int Number(HttpRequest request, string name, int min, int max, int fallback, ValidationErrors errors)
+    private static int Number(string name, string? text, int min, int max, int fallback, ValidationErrors errors)
     {
-        var text = request.Query[name].ToString();
-        if (text.Length == 0) return fallback;
+        if (string.IsNullOrEmpty(text)) return fallback;
         if (int.TryParse(text, out var value) && value >= min && value <= max) return value;
         errors.Add(name, $"must be a whole number from {min} to {max}");
         return fallback;

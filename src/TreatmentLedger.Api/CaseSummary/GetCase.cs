@@ -8,6 +8,6 @@ namespace TreatmentLedger.Api.CaseSummary;
 public static class GetCase
 {
     [WolverineGet("/cases/{caseId}")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.SummaryAsync(caseId, request, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.SummaryAsync(caseId, asOf, knownAt, ct);
 }

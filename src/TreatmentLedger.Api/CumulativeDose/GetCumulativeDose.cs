@@ -10,12 +10,11 @@ namespace TreatmentLedger.Api.CumulativeDose;
 public static class GetCumulativeDose
 {
     [WolverineGet("/cases/{caseId}/cumulative-dose")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct)
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? alphaBeta, CaseReader reader, CancellationToken ct)
     {
-        var text = request.Query["alphaBeta"].ToString();
-        var alphaBeta = Dose.DefaultAlphaBeta;
-        if (text.Length > 0 && (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out alphaBeta) || alphaBeta <= 0 || alphaBeta > 100))
-            return Task.FromResult(Problems.Invalid("alphaBeta", $"'{text}' is not an alpha/beta ratio in Gy: a number above 0 and at most 100"));
-        return reader.ViewAsync(caseId, request, (history, point) => Dose.Of(history, point, alphaBeta), ct);
+        var ratio = Dose.DefaultAlphaBeta;
+        if (!string.IsNullOrEmpty(alphaBeta) && (!decimal.TryParse(alphaBeta, NumberStyles.Number, CultureInfo.InvariantCulture, out ratio) || ratio <= 0 || ratio > 100))
+            return Task.FromResult(Results.Problem(Problems.Invalid("alphaBeta", $"'{alphaBeta}' is not an alpha/beta ratio in Gy: a number above 0 and at most 100")));
+        return reader.ViewAsync(caseId, asOf, knownAt, (history, point) => Dose.Of(history, point, ratio), ct);
     }
 }

@@ -11,8 +11,8 @@ namespace TreatmentLedger.Api.Export;
 public static class ExportCase
 {
     [WolverineGet("/cases/{caseId}/export")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.RespondAsync(caseId, request, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.RespondAsync(caseId, asOf, knownAt, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);
 
     /// <summary>
     /// Every recorded entry in sequence order, corrections and retractions included, with their entryIds

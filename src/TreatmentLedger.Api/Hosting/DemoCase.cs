@@ -1,17 +1,16 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Marten;
-using TreatmentLedger.Api.Http;
-using TreatmentLedger.Api.Recording;
-using TreatmentLedger.Api.Store;
 using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Hosting;
 
 /// <summary>
-/// Loads the founding case (ops/demo/imt-alk-case.json, embedded in this assembly) at start-up, once:
-/// a case with the demo's patientRef already in the store is left as it is.
+/// Loads the founding case (ops/demo/imt-alk-case.json, embedded in this assembly) once the ledger listens, through its
+/// own <c>POST /cases/import</c>, once: a case with the demo's patientRef already in the store is left as it is.
 /// </summary>
-public sealed class DemoCase(IDocumentStore store, CaseWriter writer, LedgerSettings settings, ILogger<DemoCase> logger) : IHostedService
+public sealed class DemoCase(IDocumentStore store, LedgerSettings settings, IHostApplicationLifetime lifetime, ILogger<DemoCase> logger)
+    : BackgroundService
 {
     public const string ResourceName = "demo-case.json";
 
@@ -22,8 +21,13 @@ public sealed class DemoCase(IDocumentStore store, CaseWriter writer, LedgerSett
         return JsonNode.Parse(stream)!;
     }
 
-    public async Task StartAsync(CancellationToken ct)
+    protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        var started = new TaskCompletionSource();
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (ct.Register(() => started.TrySetCanceled(ct)))
+            await started.Task;
+
         var file = Read();
         var patientRef = file["case"]!["patientRef"]!.GetValue<string>();
         await using (var session = store.QuerySession())
@@ -35,11 +39,18 @@ public sealed class DemoCase(IDocumentStore store, CaseWriter writer, LedgerSett
                 return;
             }
         }
-        var (written, problem) = await ImportCase.ImportAsync(file, writer, new RecordingContext("demo-loader", "demo-load"), ct);
-        if (problem is not null || written is null)
-            throw new InvalidOperationException("the demo case file was refused; run the tests to see why");
-        logger.LogInformation("Demo case {PatientRef} loaded with {Count} entries: {Url}", patientRef, written.Entries.Count, $"{settings.BaseUrl}/cases/{written.CaseId}");
+        using var http = new HttpClient { BaseAddress = new Uri(settings.BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cases/import") { Content = JsonContent.Create(file) };
+        request.Headers.Add(Http.RecordingHeaders.RecordedByHeader, "demo-loader");
+        request.Headers.Add(Http.RecordingHeaders.CorrelationIdHeader, "demo-load");
+        using var response = await http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            logger.LogError("The demo case file was refused ({Status}): {Body}", (int)response.StatusCode, body);
+            return;
+        }
+        var caseId = JsonNode.Parse(body)!["caseId"]!.GetValue<Guid>();
+        logger.LogInformation("Demo case {PatientRef} loaded: {Url}", patientRef, $"{settings.BaseUrl}/cases/{caseId}");
     }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

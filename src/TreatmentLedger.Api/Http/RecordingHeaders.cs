@@ -1,24 +1,29 @@
 using System.Globalization;
-using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Entries;
+using Marten;
 
 namespace TreatmentLedger.Api.Http;
 
-/// <summary>Reads from a request's headers who records, under which correlation id, and the version a writer last saw.</summary>
+/// <summary>What a write request's headers say: who records, under which correlation id, and the version a writer last saw.</summary>
 public static class RecordingHeaders
 {
     public const string RecordedByHeader = "X-Recorded-By";
     public const string CorrelationIdHeader = "X-Correlation-Id";
     public const string Anonymous = "anonymous";
 
-    /// <summary>Until authentication exists, the recorder is whoever X-Recorded-By names.</summary>
-    public static RecordingContext From(HttpContext http)
+    /// <summary>
+    /// Wolverine middleware of the write endpoints: the recorder and the correlation id go into the metadata of every
+    /// event the request appends (never payload). Until authentication exists, the recorder is whoever X-Recorded-By
+    /// names. The correlation id is X-Correlation-Id, else the request's trace identifier, and is echoed in the answer.
+    /// </summary>
+    public static void Before(HttpContext http, IDocumentSession session)
     {
         var recordedBy = http.Request.Headers[RecordedByHeader].ToString().Trim();
         var correlationId = http.Request.Headers[CorrelationIdHeader].ToString().Trim();
         if (correlationId.Length == 0) correlationId = http.TraceIdentifier;
         http.Response.Headers[CorrelationIdHeader] = correlationId;
-        return new RecordingContext(recordedBy.Length == 0 ? Anonymous : recordedBy[..Math.Min(recordedBy.Length, 200)], correlationId);
+        session.CorrelationId = correlationId;
+        session.LastModifiedBy = recordedBy.Length == 0 ? Anonymous : recordedBy[..Math.Min(recordedBy.Length, 200)];
     }
 
     /// <summary>The version named by <c>If-Match: "&lt;version&gt;"</c>, if the header is present.</summary>

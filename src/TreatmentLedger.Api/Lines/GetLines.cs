@@ -8,6 +8,6 @@ namespace TreatmentLedger.Api.Lines;
 public static class GetLines
 {
     [WolverineGet("/cases/{caseId}/lines")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, request, (history, point) => Projections.LinesView.Of(history, point), ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, asOf, knownAt, (history, point) => Projections.LinesView.Of(history, point), ct);
 }

@@ -11,6 +11,6 @@ namespace TreatmentLedger.Api.Outcomes;
 public static class GetOutcomes
 {
     [WolverineGet("/cases/{caseId}/outcomes")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, request, Projections.Outcomes.Of, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, asOf, knownAt, Projections.Outcomes.Of, ct);
 }

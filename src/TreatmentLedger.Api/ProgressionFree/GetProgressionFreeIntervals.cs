@@ -9,6 +9,6 @@ namespace TreatmentLedger.Api.ProgressionFree;
 public static class GetProgressionFreeIntervals
 {
     [WolverineGet("/cases/{caseId}/progression-free-intervals")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, request, ProgressionFreeIntervals.Of, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, asOf, knownAt, ProgressionFreeIntervals.Of, ct);
 }

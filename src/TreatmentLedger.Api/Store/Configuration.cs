@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Wolverine.Marten;
 using Npgsql;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
@@ -19,7 +20,10 @@ public static class Configuration
     {
         services.AddMarten(opts => ConfigureStore(opts, connectionString))
             .ApplyAllDatabaseChangesOnStartup()
-            .UseLightweightSessions();
+            .UseLightweightSessions()
+            // Wolverine's transactional middleware and aggregate handlers over this store, its message and node tables
+            // in the same database.
+            .IntegrateWithWolverine();
 
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
         services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());

@@ -8,6 +8,6 @@ namespace TreatmentLedger.Api.Timeline;
 public static class GetTimeline
 {
     [WolverineGet("/cases/{caseId}/timeline")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, request, Projections.Timeline.Of, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(caseId, asOf, knownAt, Projections.Timeline.Of, ct);
 }

@@ -9,8 +9,8 @@ namespace TreatmentLedger.Api.Timeline;
 public static class GetTimelineSvg
 {
     [WolverineGet("/cases/{caseId}/timeline.svg")]
-    public static Task<IResult> Get(Guid caseId, HttpRequest request, CaseReader reader, CancellationToken ct) =>
-        reader.RespondAsync(caseId, request, (history, point) =>
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
+        reader.RespondAsync(caseId, asOf, knownAt, (history, point) =>
         {
             var title = $"Case {history.Opening?.PatientRef ?? caseId.ToString()} — timeline";
             return Results.Text(TimelineSvg.Render(Projections.Timeline.Of(history, point), title), "image/svg+xml");

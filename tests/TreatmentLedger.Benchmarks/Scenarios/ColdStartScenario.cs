@@ -18,9 +18,9 @@ public static class ColdStartScenario
     {
         var v = ctx.Volumes;
         var entries = SyntheticCase.Generate(v.ColdStarts + 3, seed: 7, ctx.Today);
-        var (written, problem) = await ctx.Writer.StartAsync([entries[0]], ctx.Recording, ctx.Ct);
-        if (problem is not null) throw new InvalidOperationException("could not open the cold-start case: " + problem);
-        var path = $"/cases/{written!.CaseId}/entries";
+        var (caseId, refused) = await ctx.Writer.StartAsync([entries[0]], ctx.Ct);
+        if (refused is not null) throw new InvalidOperationException("could not open the cold-start case: " + refused);
+        var path = $"/cases/{caseId}/entries";
 
         var measured = new List<double>();
         var toHealthy = new List<string>();

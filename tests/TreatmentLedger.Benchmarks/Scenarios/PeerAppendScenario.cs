@@ -16,7 +16,7 @@ public static class PeerAppendScenario
         if (ctx.StoreAppend is null) return ScenarioResult.Missing(Name, Target, "the store-level append scenario did not run, so there is no ledger figure to compare");
         if (peer.Missing is not null) return ScenarioResult.Missing(Name, Target, "Emmett did not run: " + peer.Missing);
 
-        var ledger = new Series("ledger (CaseWriter, from the store-level append scenario)");
+        var ledger = new Series("ledger (the write steps in process, from the store-level append scenario)");
         foreach (var rep in ctx.StoreAppend) ledger.Add(rep);
         var emmett = new Series("Emmett appendToStream");
         foreach (var rep in peer.Append) emmett.Add(rep);

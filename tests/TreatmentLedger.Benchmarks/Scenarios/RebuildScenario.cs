@@ -126,8 +126,8 @@ public static class RebuildScenario
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ctx.Ct }, async (batch, ct) =>
         {
             await using var session = store.LightweightSession();
-            session.CorrelationId = ctx.Recording.CorrelationId;
-            session.LastModifiedBy = ctx.Recording.RecordedBy;
+            session.CorrelationId = LedgerWriter.CorrelationId;
+            session.LastModifiedBy = LedgerWriter.RecordedBy;
             for (var c = batch * SeedCasesPerSession; c < Math.Min(cases, (batch + 1) * SeedCasesPerSession); c++)
             {
                 var id = Guid.CreateVersion7();

@@ -86,8 +86,8 @@ public static class ReplayToDateScenario
     public static async Task SeedAsync(BenchContext ctx, Guid id, IReadOnlyList<Entry> entries)
     {
         await using var session = ctx.Store.LightweightSession();
-        session.CorrelationId = ctx.Recording.CorrelationId;
-        session.LastModifiedBy = ctx.Recording.RecordedBy;
+        session.CorrelationId = LedgerWriter.CorrelationId;
+        session.LastModifiedBy = LedgerWriter.RecordedBy;
         session.Events.StartStream<CaseState>(id, LedgerEvents.ForNewCase(id, entries));
         await session.SaveChangesAsync(ctx.Ct);
     }

@@ -8,7 +8,7 @@ using TreatmentLedger.Benchmarks.Workload;
 namespace TreatmentLedger.Benchmarks.Scenarios;
 
 /// <summary>
-/// Append in the store: <c>CaseWriter.AppendAsync</c> on a bare DocumentStore configured as the API's, one entry per
+/// Append in the store: the ledger's write steps in process (<see cref="LedgerWriter"/>) on a bare DocumentStore configured as the API's, one entry per
 /// transaction, 16 in flight, over 1,000 cases; against the same raw INSERT baseline.
 /// </summary>
 public static class StoreAppendScenario
@@ -28,15 +28,15 @@ public static class StoreAppendScenario
         var open = Enumerable.Range(0, v.Clients).Select(w => Enumerable.Range(0, streams.Cases.Count).Where(c => c % v.Clients == w).Select(c =>
             (Operation)(async ct =>
             {
-                var (written, problem) = await writer.StartAsync([streams.Cases[c][0]], ctx.Recording, ct);
-                if (written is not null) streams.Ids[c] = written.CaseId;
-                return Describe(problem);
+                var (caseId, refused) = await writer.StartAsync([streams.Cases[c][0]], ct);
+                streams.Ids[c] = caseId;
+                return refused;
             })).ToList()).ToList<IReadOnlyList<Operation>>();
         var opened = await LoadRunner.RunAsync(open, ctx.RepLimit, ctx.Ct);
         if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
         await AppendBaseline.OpenAsync(ctx, streams);
 
-        var ledger = new Series("ledger (CaseWriter)");
+        var ledger = new Series("ledger (the write steps in process)");
         var baseline = new Series("baseline (INSERT)");
         IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan = [];
         await Repetitions.RunPairedAsync(ctx.Cpu, Name, v.AppendWarmups, v.AppendReps,
@@ -47,7 +47,7 @@ public static class StoreAppendScenario
                 {
                     var id = streams.Ids[item.Case];
                     var entry = streams.Cases[item.Case][item.Entry];
-                    return (Operation)(async ct => Describe((await writer.AppendAsync(id, [entry], null, ctx.Recording, "", ct)).Refusal));
+                    return (Operation)(async ct => await writer.AppendAsync(id, [entry], ct));
                 }).ToList()).ToList<IReadOnlyList<Operation>>();
                 return await LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
             },
@@ -65,8 +65,8 @@ public static class StoreAppendScenario
             $"{v.Clients} in flight, {v.AppendCases:N0} cases. Marten's floor (a bare append: no read, no rules, no projection): " +
             $"{Fmt.Rate(floor.Rate, "entries/s")}, {Fmt.Ratio(floorRatio)} baseline. {ledger.Problems}{baseline.Problems}{floor.Problems}".Trim(),
             [
-                $"- Workload: {v.AppendCases:N0} generated cases opened with `CaseWriter.StartAsync` (not timed); each repetition appends the next " +
-                $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case with `CaseWriter.AppendAsync` (one entry, one transaction: " +
+                $"- Workload: {v.AppendCases:N0} generated cases opened with the ledger's write steps (`LedgerWriter.StartAsync`) (not timed); each repetition appends the next " +
+                $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case with `LedgerWriter.AppendAsync` (one entry, one transaction: " +
                 $"row lock on the stream, case document load, rules, append, inline projection), {v.Clients} tasks in flight, each owning every {v.Clients}th case. " +
                 $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured.",
                 "- Store: `DocumentStore.For(o => Configuration.ConfigureStore(o, cs))` in the harness process (no HTTP, no Wolverine).",
@@ -127,6 +127,4 @@ public static class StoreAppendScenario
         }
         return floor;
     }
-
-    public static string? Describe(WriteRefusal? refusal) => refusal?.ToString();
 }

@@ -24,9 +24,13 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TreatmentLedger.Api.CaseList.ListCases").SetTag("http.route", "/cases").SetTag("http.request.method", "GET");
+            var status = httpContext.Request.Query["status"];
+            var regimen = httpContext.Request.Query["regimen"];
+            var page = httpContext.Request.Query["page"];
+            var pageSize = httpContext.Request.Query["pageSize"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.CaseList.ListCases.Get(httpContext.Request, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.CaseList.ListCases.Get(status, regimen, page, pageSize, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

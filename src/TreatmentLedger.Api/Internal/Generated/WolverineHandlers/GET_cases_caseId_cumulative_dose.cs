@@ -36,9 +36,12 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var asOf = httpContext.Request.Query["asOf"];
+            var knownAt = httpContext.Request.Query["knownAt"];
+            var alphaBeta = httpContext.Request.Query["alphaBeta"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.CumulativeDose.GetCumulativeDose.Get(caseId, httpContext.Request, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.CumulativeDose.GetCumulativeDose.Get(caseId, asOf, knownAt, alphaBeta, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -36,9 +36,13 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var asOf = httpContext.Request.Query["asOf"];
+            var knownAt = httpContext.Request.Query["knownAt"];
+            var since = httpContext.Request.Query["since"];
+            var until = httpContext.Request.Query["until"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.Audit.AuditLog.Get(caseId, httpContext.Request, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.Audit.AuditLog.Get(caseId, asOf, knownAt, since, until, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -36,9 +36,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var asOf = httpContext.Request.Query["asOf"];
+            var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.Lines.GetLines.Get(caseId, httpContext.Request, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.Lines.GetLines.Get(caseId, asOf, knownAt, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
