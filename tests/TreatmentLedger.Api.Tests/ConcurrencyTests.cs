@@ -1,12 +1,16 @@
+using System.Text.Json.Nodes;
 using TreatmentLedger.Api.Tests.Support;
 
 namespace TreatmentLedger.Api.Tests;
 
-/// <summary>Many writers on one case: without If-Match every append lands once; with the same If-Match only one does.</summary>
+/// <summary>
+/// Many writers on one case: without If-Match every append lands once (the case's stream is locked for each write);
+/// with the same If-Match only one does; a repeat on a long case answers like the first time.
+/// </summary>
 public sealed class ConcurrencyTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
-    private const int Writers = 20;
-    private const int EntriesPerWriter = 10;
+    private const int Writers = 32;
+    private const int EntriesPerWriter = 100;
 
     [Fact]
     public async Task Concurrent_writers_without_If_Match_all_land_once_with_gapless_versions()
@@ -84,5 +88,36 @@ public sealed class ConcurrencyTests(LedgerFixture fixture) : LedgerTest(fixture
         Assert.All(responses, r => Assert.Equal(201, r.Status));
         Assert.Single(responses.Select(r => r.Json.ToJsonString()).Distinct());
         Assert.Equal(new CaseSnapshot(2, 2), await Api.Snapshot(caseId));
+    }
+
+    [Fact]
+    public async Task On_a_5000_entry_case_a_repeated_entryId_answers_like_the_first_time_and_other_content_is_409()
+    {
+        const int entries = 5_000;
+        var ids = Enumerable.Range(0, entries - 1).Select(_ => Guid.NewGuid()).ToArray();
+        static string Day(int i) => new DateOnly(2010, 2, 1).AddDays(i).ToString("yyyy-MM-dd");
+        var file = new JsonObject
+        {
+            ["case"] = new JsonObject { ["occurredOn"] = "2010-01", ["patientRef"] = "TEST-LONG", ["sex"] = "female" },
+            ["entries"] = new JsonArray(ids.Select((id, i) => (JsonNode)Bodies.Imaging(Day(i), id, $"visit {i}")).ToArray()),
+        };
+        var imported = await Api.Post("/cases/import", file);
+        Assert.Equal(201, imported.Status);
+        var caseId = imported.Json["caseId"]!.GetValue<Guid>();
+        var first = imported.Json["entries"]!.AsArray()[1]!;
+        Assert.Equal(entries, await Api.Version(caseId));
+
+        var again = await Api.PostEntry(caseId, Bodies.Imaging(Day(0), ids[0], "visit 0"));
+        Assert.Equal(201, again.Status);
+        Assert.Equal(first["entryId"]!.GetValue<Guid>(), again.Json["entryId"]!.GetValue<Guid>());
+        Assert.Equal(first["sequence"]!.GetValue<long>(), again.Json["sequence"]!.GetValue<long>());
+        Assert.Equal(2, again.Json["version"]!.GetValue<long>());
+
+        var other = await Api.PostEntry(caseId, Bodies.Imaging(Day(0), ids[0], "another finding"));
+        other.AssertProblem(409);
+        var late = await Api.PostEntry(caseId, Bodies.Imaging(Day(entries - 2), ids[^1], $"visit {entries - 2}"));
+        Assert.Equal(201, late.Status);
+        Assert.Equal(entries, late.Json["version"]!.GetValue<long>());
+        Assert.Equal(new CaseSnapshot(entries, entries), await Api.Snapshot(caseId));
     }
 }
