@@ -41,6 +41,9 @@ public sealed class BenchContext : IAsyncDisposable
     /// <summary>The cases of the HTTP append scenario, read back by the current-read scenario.</summary>
     public CaseStreams? HttpCases { get; set; }
 
+    /// <summary>The HTTP append figure (per repetition), compared with the peer once it has run.</summary>
+    public IReadOnlyList<LoadResult>? HttpAppend { get; set; }
+
     /// <summary>The store-level append figure (per repetition), compared with the peer.</summary>
     public IReadOnlyList<LoadResult>? StoreAppend { get; set; }
 

@@ -31,5 +31,35 @@ public static class SelfCheck
         }
         var file = CaseJson.CaseFile(SyntheticCase.Generate(10, 5, today));
         if (file.Length == 0) throw new InvalidOperationException("empty case file");
+        LongCoursesAreValid(today);
+    }
+
+    /// <summary>
+    /// The long courses of the append-vs-length scenario, with the entries appended to them today: every rule kept
+    /// (the appended cycles need the line the course leaves active), no death, every course entry dated before today,
+    /// and a course long enough to change lines reads back.
+    /// </summary>
+    private static void LongCoursesAreValid(DateOnly today)
+    {
+        foreach (var (count, seed) in new[] { (3, 11), (60, 12), (2_300, 13) })
+        {
+            var course = LongCourse.Generate(count, seed, today);
+            var entries = course.Entries;
+            if (entries.Count != count) throw new InvalidOperationException($"long-course generator made {entries.Count} entries, not {count}");
+            if (count > LongCourse.EntriesPerLine + 100 && course.Lines < 2) throw new InvalidOperationException($"a long course of {count} entries has {course.Lines} line");
+            if (entries.Any(e => e is PatientDied)) throw new InvalidOperationException("a long course has a death");
+            if (entries.OfType<ClinicalEntry>().Max(e => e.Date.Anchor) >= today) throw new InvalidOperationException("a long course has an entry dated today or later");
+            List<Entry> withAppends = [.. entries, .. Enumerable.Range(0, 4).Select(_ => course.NextAppend(today))];
+            var (_, refusal) = RecordingPlan.Decide(CaseContext.NewCase, withAppends, DateTimeOffset.UtcNow, Guid.NewGuid);
+            if (refusal is not null)
+                throw new InvalidOperationException($"long course (seed {seed}) breaks a rule at entry {refusal.Index} ({withAppends[refusal.Index].Type}): {refusal.Detail}");
+            for (var i = 0; i < withAppends.Count; i++)
+            {
+                var errors = new ValidationErrors();
+                var read = EntryJson.Read(EntryJson.Write(withAppends[i]), "", errors, today);
+                if (read is null || errors.Any || EntryJson.Fingerprint(read) != EntryJson.Fingerprint(withAppends[i]))
+                    throw new InvalidOperationException($"long-course entry {i} (seed {seed}, {withAppends[i].Type}) does not read back: {string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))}");
+            }
+        }
     }
 }

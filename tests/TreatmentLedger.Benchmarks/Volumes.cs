@@ -38,6 +38,15 @@ public sealed record Volumes
         (false, _) => 6,
     };
 
+    /// <summary>Lengths of the cases of the append-vs-length scenario; the first is the reference the others are compared with.</summary>
+    public int[] LengthSizes { get; init; } = [3, 1_000, 5_000, 20_000];
+    public int LengthWarmupRounds { get; init; }
+    public int LengthReps { get; init; }
+    /// <summary>Rounds per repetition: one append to a case of every length each round.</summary>
+    public int LengthRoundsPerRep { get; init; }
+    /// <summary>Appends per length counted in the WAL pass.</summary>
+    public int LengthWalAppends { get; init; }
+
     public int PeerReplayEntries { get; init; } = 100;
     public int PeerReplayWarmupCalls { get; init; }
     public int PeerReplayReps { get; init; }
@@ -69,6 +78,10 @@ public sealed record Volumes
         ImportFilesPerClient = 4,
         ReplayWarmupCalls = 5,
         ReplayReps = 5,
+        LengthWarmupRounds = 50,
+        LengthReps = 5,
+        LengthRoundsPerRep = 40,
+        LengthWalAppends = 20,
         PeerReplayWarmupCalls = 50,
         PeerReplayReps = 5,
         PeerReplayCallsPerRep = 200,
@@ -88,6 +101,11 @@ public sealed record Volumes
         ImportFilesPerClient = 1,
         ReplayWarmupCalls = 2,
         ReplayReps = 3,
+        LengthSizes = [3, 1_000, 5_000],
+        LengthWarmupRounds = 10,
+        LengthReps = 3,
+        LengthRoundsPerRep = 15,
+        LengthWalAppends = 10,
         PeerReplayWarmupCalls = 20,
         PeerReplayReps = 3,
         PeerReplayCallsPerRep = 50,

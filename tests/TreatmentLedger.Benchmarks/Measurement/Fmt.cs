@@ -24,5 +24,13 @@ public static class Fmt
 
     public static string Seconds(double seconds) => seconds.ToString(seconds < 10 ? "0.00" : "0.0", Inv) + " s";
 
+    /// <summary>A byte count in bytes, KiB or MiB (1,024-based).</summary>
+    public static string Bytes(double bytes) => double.IsNaN(bytes) ? "n/a" : bytes switch
+    {
+        < 1024 => bytes.ToString("0", Inv) + " B",
+        < 1024 * 1024 => (bytes / 1024).ToString("0.0", Inv) + " KiB",
+        _ => (bytes / 1024 / 1024).ToString("0.00", Inv) + " MiB",
+    };
+
     public static string MiB(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", Inv) + " MB";
 }

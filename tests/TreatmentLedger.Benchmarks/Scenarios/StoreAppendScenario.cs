@@ -9,12 +9,13 @@ namespace TreatmentLedger.Benchmarks.Scenarios;
 
 /// <summary>
 /// Append in the store: the ledger's write steps in process (<see cref="LedgerWriter"/>) on a bare DocumentStore configured as the API's, one entry per
-/// transaction, 16 in flight, over 1,000 cases; against the same raw INSERT baseline.
+/// transaction, 16 in flight, over 1,000 cases; against the same raw INSERT baseline, and (issue 9's target) against
+/// Marten's floor, a bare append on the same entries.
 /// </summary>
 public static class StoreAppendScenario
 {
     public const string Name = "append in the store";
-    public const string Target = ">= 0.6x baseline";
+    public const string Target = ">= 0.8x Marten's floor";
 
     /// <summary>The seed of the store cases; the peer appends the very same entries.</summary>
     public const int Seed = 200_000;
@@ -58,12 +59,13 @@ public static class StoreAppendScenario
 
         var ratio = ledger.Rate / baseline.Rate;
         var floorRatio = floor.Rate / baseline.Rate;
+        var ofFloor = ledger.Rate / floor.Rate;
         return new ScenarioResult(Name,
             $"{Fmt.Rate(ledger.Rate, "entries/s")}; {ledger.Latency}",
-            $"{Fmt.Rate(baseline.Rate, "entries/s")}; {baseline.Latency}",
-            Fmt.Ratio(ratio), Target, ratio >= 0.6 && ledger.Failures == 0,
-            $"{v.Clients} in flight, {v.AppendCases:N0} cases. Marten's floor (a bare append: no read, no rules, no projection): " +
-            $"{Fmt.Rate(floor.Rate, "entries/s")}, {Fmt.Ratio(floorRatio)} baseline. {ledger.Problems}{baseline.Problems}{floor.Problems}".Trim(),
+            $"{Fmt.Rate(floor.Rate, "entries/s")}; {floor.Latency}",
+            Fmt.Ratio(ofFloor), Target, ofFloor >= 0.8 && ledger.Failures == 0,
+            $"{v.Clients} in flight, {v.AppendCases:N0} cases; baseline column = Marten's floor (a bare append: no read, no rules, no projection). " +
+            $"Raw INSERT {Fmt.Rate(baseline.Rate, "entries/s")}: ledger {Fmt.Ratio(ratio)}, floor {Fmt.Ratio(floorRatio)} of it. {ledger.Problems}{baseline.Problems}{floor.Problems}".Trim(),
             [
                 $"- Workload: {v.AppendCases:N0} generated cases opened with the ledger's write steps (`LedgerWriter.StartAsync`) (not timed); each repetition appends the next " +
                 $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case with `LedgerWriter.AppendAsync` (one entry, one transaction: " +
@@ -76,7 +78,7 @@ public static class StoreAppendScenario
                 $"- Marten's floor, measured right after on the same cluster: {FloorDescription}, the same generated entries (cases opened untimed, " +
                 $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured, {v.Clients} tasks in flight).",
                 $"- {floor.Describe("entries/s")}",
-                $"- Ratio ledger/baseline: {Fmt.Ratio(ratio)} (target >= 0.6); Marten's floor/baseline: {Fmt.Ratio(floorRatio)}; ledger/floor: {Fmt.Ratio(ledger.Rate / floor.Rate)}.",
+                $"- Ratio ledger/floor: {Fmt.Ratio(ofFloor)} (target >= 0.8); ledger/baseline (INSERT): {Fmt.Ratio(ratio)} (issue 4's target, >= 0.6); Marten's floor/baseline: {Fmt.Ratio(floorRatio)}.",
             ]);
     }
 

@@ -29,6 +29,13 @@ public static class CaseJson
         return Encoding.UTF8.GetBytes(file.ToJsonString());
     }
 
+    /// <summary>The body of <c>POST /cases/{id}/entries/batch</c>: <c>{ entries: [...] }</c>.</summary>
+    public static byte[] Batch(IEnumerable<Entry> entries)
+    {
+        var body = new JsonObject { ["entries"] = new JsonArray(entries.Select(e => (JsonNode)EntryJson.Write(e)).ToArray()) };
+        return Encoding.UTF8.GetBytes(body.ToJsonString());
+    }
+
     /// <summary>An entry as an Emmett event: <c>{ type, data }</c>, the payload without its type.</summary>
     public static JsonObject EmmettEvent(Entry entry)
     {

@@ -13,7 +13,8 @@ namespace TreatmentLedger.Benchmarks.Workload;
 /// </summary>
 public sealed class SyntheticCase
 {
-    private static readonly Regimen[] Regimens =
+    /// <summary>Regimens of the lines of therapy (also those of <see cref="LongCourse"/>).</summary>
+    internal static readonly Regimen[] Regimens =
     [
         new("doxorubicin/ifosfamide", "chemotherapy", [new("doxorubicin", 75, "mg/m2", "every 3 weeks", null), new("ifosfamide", 9, "g/m2", "every 3 weeks", null)],
             [new("doxorubicin", 75, "mg/m2"), new("ifosfamide", 9000, "mg/m2")]),
@@ -28,8 +29,8 @@ public sealed class SyntheticCase
         new("celecoxib", "anti-inflammatory", [new("celecoxib", 200, "mg", "twice daily", 400)], [new("celecoxib", 11200, "mg")]),
     ];
 
-    private static readonly string[] Sites = ["left axilla", "liver", "right adrenal", "brain", "lung", "pelvis", "left humerus", "mediastinum"];
-    private static readonly string[] Terms = ["neutropenia", "nausea", "fatigue", "peripheral neuropathy", "hepatotoxicity", "rash", "diarrhoea", "anaemia"];
+    internal static readonly string[] Sites = ["left axilla", "liver", "right adrenal", "brain", "lung", "pelvis", "left humerus", "mediastinum"];
+    internal static readonly string[] Terms = ["neutropenia", "nausea", "fatigue", "peripheral neuropathy", "hepatotoxicity", "rash", "diarrhoea", "anaemia"];
 
     private readonly Random _rng;
     private readonly List<Entry> _entries = [];
@@ -272,5 +273,5 @@ public sealed class SyntheticCase
         return new Guid(bytes);
     }
 
-    private sealed record Regimen(string Name, string TherapyClass, Agent[] Agents, AdministeredDose[] CycleDoses);
+    internal sealed record Regimen(string Name, string TherapyClass, Agent[] Agents, AdministeredDose[] CycleDoses);
 }
