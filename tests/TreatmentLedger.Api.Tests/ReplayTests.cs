@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Store;
+using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
 using TreatmentLedger.Api.Tests.Support;
 
@@ -117,10 +118,15 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         var document = await session.LoadAsync<CaseState>(caseId);
         var history = await Host.Services.GetRequiredService<CaseReader>().ReadStreamAsync(caseId, DateTimeOffset.MaxValue, CancellationToken.None);
         Assert.NotNull(document);
-        Assert.Contains(document.Amended.Values, a => a.Retraction is not null);
-        Assert.Contains(document.Amended.Values, a => a.Correction is not null);
         var serializer = store.Options.Serializer();
         Assert.Equal(serializer.ToJson(CaseState.Of(caseId, history!)), serializer.ToJson(document));
+        // The latest correction and the retraction of each amended entry, one document each.
+        var amendments = await session.Query<Amendment>().ToListAsync();
+        Assert.Equal(
+            CaseContext.AmendmentsOf(history!.Recorded).Select(a => serializer.ToJson(new Amendment { Id = Amendment.IdOf(caseId, a.Entry), Entry = a.Entry, Version = a.Version })).Order(),
+            amendments.Select(a => serializer.ToJson(a)).Order());
+        Assert.Contains(amendments, a => a.Entry is EntryRetracted);
+        Assert.Contains(amendments, a => a.Entry is EntryCorrected);
         Assert.Equal("2012-03", (await Api.Get($"/cases/{caseId}/lines")).Json["lines"]!.AsArray()
             .Single(l => l!["regimen"]!.GetValue<string>() == "crizotinib")!["startedOn"]!.GetValue<string>());
     }
@@ -128,20 +134,30 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task A_rebuild_of_the_read_models_writes_the_very_documents_the_appends_wrote()
     {
-        var (caseId, _) = await DemoCaseWithCrizotinibStartCorrected();
+        var (caseId, log) = await DemoCaseWithCrizotinibStartCorrected();
+        var response = log.First(e => e!["type"]!.GetValue<string>() == "response-assessed")!;
+        Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
+            $$"""{ "type": "entry-retracted", "entryId": "{{response["entryId"]}}", "reason": "duplicate" }""")).Status);
         var store = Host.Services.GetRequiredService<IDocumentStore>();
-        async Task<string> Document()
+        async Task<(string State, string Amendments)> Documents()
         {
             await using var session = store.QuerySession();
-            return store.Options.Serializer().ToJson(await session.LoadAsync<CaseState>(caseId));
+            var serializer = store.Options.Serializer();
+            var amendments = await session.Query<Amendment>().ToListAsync();
+            return (serializer.ToJson(await session.LoadAsync<CaseState>(caseId)), string.Join("\n", amendments.Select(serializer.ToJson).Order()));
         }
-        var appended = await Document();
+        var appended = await Documents();
 
         using (var daemon = await store.BuildProjectionDaemonAsync())
+        {
             await daemon.RebuildProjectionAsync<CaseStateProjection>(TimeSpan.FromMinutes(1), CancellationToken.None);
+            await daemon.RebuildProjectionAsync<AmendmentProjection>(TimeSpan.FromMinutes(1), CancellationToken.None);
+        }
 
-        Assert.Equal(appended, await Document());
-        Assert.Contains("\"summary\"", appended, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(appended, await Documents());
+        Assert.Contains("\"summary\"", appended.State, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("entry-retracted", appended.Amendments, StringComparison.Ordinal);
+        Assert.Contains("entry-corrected", appended.Amendments, StringComparison.Ordinal);
     }
 
     [Fact]

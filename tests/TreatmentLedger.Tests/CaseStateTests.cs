@@ -48,11 +48,16 @@ public sealed class CaseStateTests
 
         public CaseContext Full() => CaseContext.Of(Guid.Empty, History);
 
-        /// <summary>What a writer loads: the state, and the recorded clinical entries with the entryIds the request names.</summary>
+        /// <summary>
+        /// What a writer loads: the state, the recorded clinical entries with the entryIds the request names, and their
+        /// latest correction and retraction.
+        /// </summary>
         public CaseContext Compact(IReadOnlyList<Entry> request)
         {
-            var named = CaseContext.NamedBy(request);
-            return new CaseContext(State, _recorded.Where(r => r.Entry is ClinicalEntry && named.Contains(r.Entry.EntryId)).ToList());
+            var ids = CaseContext.NamedBy(request);
+            var named = _recorded.Where(r => r.Entry is ClinicalEntry && ids.Contains(r.Entry.EntryId)).ToList();
+            var found = named.Select(r => r.Entry.EntryId).ToHashSet();
+            return new CaseContext(State, named, CaseContext.AmendmentsOf(_recorded).Where(a => found.Contains(a.Entry.EntryId)).ToList());
         }
     }
 
@@ -129,7 +134,7 @@ public sealed class CaseStateTests
     }
 
     [Fact]
-    public void The_state_keeps_the_latest_correction_and_the_retraction_and_its_summary_and_time()
+    public void The_state_holds_the_course_outline_as_corrected_with_its_summary_and_time_and_the_amendments_are_the_latest_of_each_kind()
     {
         var start = E.Start("2020-01");
         var cycle = E.Cycle("2020-02");
@@ -139,16 +144,19 @@ public sealed class CaseStateTests
             E.Retract(cycle.EntryId)).Build();
 
         var state = CaseState.Of(Guid.Empty, history);
+        var amendments = CaseContext.AmendmentsOf(history.Recorded);
 
         Assert.Equal(6, state.Version);
-        Assert.Equal("second", state.Amended[start.EntryId].Correction!.Entry.Reason);
-        Assert.Equal(5, state.Amended[start.EntryId].Correction!.Version);
-        Assert.Null(state.Amended[start.EntryId].Retraction);
-        Assert.Equal(6, state.Amended[cycle.EntryId].Retraction!.Version);
         Assert.Equal(2, state.Outline.Count);
         Assert.Equal("2020-01-12", state.Outline[1].Date.ToString());
+        Assert.Equal(2, state.Outline[1].Version);
         Assert.Equal(history.Recorded[^1].RecordedAt, state.UpdatedAt);
         Assert.Equal("2020-01-12", state.Summary.CurrentLine!.StartedOn.ToString());
+        Assert.Equal(2, amendments.Count);
+        var correction = Assert.Single(amendments, a => a.Entry is EntryCorrected);
+        Assert.Equal(("second", 5L), (correction.Entry.Reason, correction.Version));
+        var retraction = Assert.Single(amendments, a => a.Entry is EntryRetracted);
+        Assert.Equal((cycle.EntryId, 6L), (retraction.Entry.EntryId, retraction.Version));
     }
 
     private static (int Requests, int Refusals) Compare(Ledger ledger, IReadOnlyList<Entry> request, int requests, int refusals)

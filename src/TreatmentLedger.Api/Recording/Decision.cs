@@ -56,7 +56,8 @@ public sealed class Decision
     }
 
     /// <summary>
-    /// Entries on an existing case, judged against its state and the entries the request names, read in the
+    /// Entries on an existing case, judged against its state and the entries the request names (with their latest
+    /// correction and retraction), read in the
     /// transaction that holds the stream's row lock: every earlier append is seen, none can slip in between.
     /// </summary>
     public static async Task<(Decision? Decision, ProblemDetails Problem)> OnCaseAsync(Guid caseId, IEventStream<CaseState> stream,
@@ -64,7 +65,8 @@ public sealed class Decision
     {
         var connection = session.Connection!;
         var named = await rows.NamedAsync(connection, caseId, CaseContext.NamedBy(submission.Entries), ct);
-        var (plan, refusal) = RecordingPlan.Decide(new CaseContext(stream.Aggregate, named), submission.Entries, clock.GetUtcNow(), Guid.NewGuid);
+        var amendments = await Amendment.OfAsync(session, caseId, named, ct);
+        var (plan, refusal) = RecordingPlan.Decide(new CaseContext(stream.Aggregate, named, amendments), submission.Entries, clock.GetUtcNow(), Guid.NewGuid);
         if (refusal is not null) return (null, Problems.Refused(refusal, submission.FieldOf(refusal.Index)));
 
         var current = stream.CurrentVersion ?? 0;

@@ -72,6 +72,7 @@ public static class Configuration
         // A rebuild (the projection daemon) reads 5,000 events per page instead of 500: a case split across two pages is
         // loaded and written twice, and each page is one round of document loads and writes (docs/benchmarks.md).
         opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline, daemon => daemon.BatchSize = 5_000);
+        opts.Projections.Add(new AmendmentProjection(), ProjectionLifecycle.Inline);
         // Columns for the dashboard list's filters and order (GET /cases).
         opts.Schema.For<CaseState>()
             .Duplicate(x => x.Summary.PatientRef)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using JasperFx.Events;
 using TreatmentLedger.Entries;
@@ -28,11 +29,18 @@ public static class StoredEvents
     /// The event id of a clinical entry: a name-based UUID (version 5, SHA-1) of the entryId in the case's namespace. The
     /// same entryId on another case (a re-imported export) is another event.
     /// </summary>
-    public static Guid IdOf(Guid caseId, Guid entryId)
+    public static Guid IdOf(Guid caseId, Guid entryId) => NameBased(caseId, entryId, "");
+
+    /// <summary>
+    /// A name-based UUID (version 5, SHA-1) of an entryId and a kind in the case's namespace: clinical events have the
+    /// empty kind; the documents that hold an entry's latest correction and its retraction (<see cref="Amendment"/>) others.
+    /// </summary>
+    public static Guid NameBased(Guid caseId, Guid entryId, string kind)
     {
-        Span<byte> name = stackalloc byte[32];
+        Span<byte> name = stackalloc byte[32 + Encoding.UTF8.GetByteCount(kind)];
         caseId.TryWriteBytes(name[..16], bigEndian: true, out _);
-        entryId.TryWriteBytes(name[16..], bigEndian: true, out _);
+        entryId.TryWriteBytes(name[16..32], bigEndian: true, out _);
+        Encoding.UTF8.GetBytes(kind, name[32..]);
         Span<byte> hash = stackalloc byte[20];
         SHA1.HashData(name, hash);
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);

@@ -4,21 +4,32 @@ using TreatmentLedger.History;
 namespace TreatmentLedger.Recording;
 
 /// <summary>
-/// What a request is judged against, whatever the case's length: the case's <see cref="CaseState"/>, and the recorded
-/// clinical entries the request <see cref="NamedBy">names</see> (a writer finds them by their event ids).
+/// What a request is judged against, whatever the case's length: the case's <see cref="CaseState"/>, the recorded
+/// clinical entries the request <see cref="NamedBy">names</see>, and their latest correction and their retraction (a
+/// writer finds both by key).
 /// </summary>
 /// <param name="State">The case's state; null for a case being opened.</param>
 /// <param name="Named">The recorded clinical entries with the entryIds the request names, as first recorded (any order).</param>
-public sealed record CaseContext(CaseState? State, IReadOnlyList<RecordedEntry> Named)
+/// <param name="Amendments">The latest correction and the retraction of each of those that has one (any order).</param>
+public sealed record CaseContext(CaseState? State, IReadOnlyList<RecordedEntry> Named, IReadOnlyList<AmendedBy> Amendments)
 {
-    public static readonly CaseContext NewCase = new(null, []);
+    public static readonly CaseContext NewCase = new(null, [], []);
 
     public long Version => State?.Version ?? 0;
 
     /// <summary>The context of a whole history, every entry named: what a compact context must decide exactly as.</summary>
     public static CaseContext Of(Guid caseId, CaseHistory history) => history.Recorded.Count == 0
         ? NewCase
-        : new(CaseState.Of(caseId, history), history.Recorded.Where(r => r.Entry is ClinicalEntry).ToList());
+        : new(CaseState.Of(caseId, history), history.Recorded.Where(r => r.Entry is ClinicalEntry).ToList(), AmendmentsOf(history.Recorded));
+
+    /// <summary>The latest correction and the retraction of each entry, from recorded entries in recording order.</summary>
+    public static IReadOnlyList<AmendedBy> AmendmentsOf(IEnumerable<RecordedEntry> recorded)
+    {
+        var latest = new Dictionary<(Guid, Type), AmendedBy>();
+        foreach (var r in recorded)
+            if (r.Entry is CorrectionEntry action) latest[(action.EntryId, action.GetType())] = new AmendedBy(action, r.Version);
+        return latest.Values.ToList();
+    }
 
     /// <summary>
     /// The entryIds a request names: those its clinical entries give (a repeat is answered like the first time) and
@@ -35,17 +46,12 @@ public sealed record CaseContext(CaseState? State, IReadOnlyList<RecordedEntry> 
     public IEnumerable<RecordedEntry> Recorded()
     {
         var named = Named.Select(r => r.Entry.EntryId).ToHashSet();
-        var amended = State?.Amended ?? [];
         var recorded = new List<RecordedEntry>();
         foreach (var outline in State?.Outline ?? [])
             if (!named.Contains(outline.Entry.EntryId)) recorded.Add(Stored(outline.Entry, outline.Version));
-        foreach (var entry in Named)
-        {
-            recorded.Add(entry);
-            if (!amended.TryGetValue(entry.Entry.EntryId, out var amendments)) continue;
-            if (amendments.Correction is { } correction) recorded.Add(Stored(correction.Entry, correction.Version));
-            if (amendments.Retraction is { } retraction) recorded.Add(Stored(retraction.Entry, retraction.Version));
-        }
+        recorded.AddRange(Named);
+        foreach (var amendment in Amendments)
+            if (named.Contains(amendment.Entry.EntryId)) recorded.Add(Stored(amendment.Entry, amendment.Version));
         return recorded.OrderBy(r => r.Version);
     }
 

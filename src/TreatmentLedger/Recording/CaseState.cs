@@ -10,11 +10,11 @@ namespace TreatmentLedger.Recording;
 /// <list type="bullet">
 /// <item>its version;</item>
 /// <item>its <see cref="Outline"/>: the entries that shape its course, as corrections leave them;</item>
-/// <item>what the correction and retraction rules read (<see cref="Amended"/>);</item>
 /// <item>the summary facts, computed from the outline.</item>
 /// </list>
-/// Cycles, visits, doses, imaging and the like are not held: recording them does not make the state grow, and the
-/// rules never read them back. A writer finds the clinical entries a request names by their event ids instead.
+/// Cycles, visits, doses, imaging and the like are not held, nor corrections and retractions: recording them does not
+/// make the state grow. A writer finds the entries a request names, and their latest correction and retraction, by key
+/// instead (<see cref="CaseContext"/>).
 /// </summary>
 public sealed class CaseState
 {
@@ -23,9 +23,6 @@ public sealed class CaseState
 
     /// <summary>The effective entries that <see cref="Shapes"/> the course, in clinical order, each at its original's version.</summary>
     public List<EffectiveEntry> Outline { get; set; } = [];
-
-    /// <summary>The latest correction and the retraction of each clinical entry that has one, by the entry's id.</summary>
-    public Dictionary<Guid, Amendments> Amended { get; set; } = [];
 
     public CaseFacts Summary { get; set; } = null!;
     public DateTimeOffset UpdatedAt { get; set; }
@@ -45,7 +42,6 @@ public sealed class CaseState
     public static CaseState Fold(Guid id, CaseState? before, IReadOnlyList<AppendedEntry> appended)
     {
         var outline = new List<EffectiveEntry>(before?.Outline ?? []);
-        var amended = new Dictionary<Guid, Amendments>(before?.Amended ?? []);
         var version = before?.Version ?? 0;
         var updatedAt = before?.UpdatedAt ?? DateTimeOffset.MinValue;
         foreach (var (recorded, targetVersion) in appended)
@@ -63,41 +59,22 @@ public sealed class CaseState
                     if (Shapes(corrected.ClinicalReplacement))
                         outline.Add(new EffectiveEntry(corrected.ClinicalReplacement, targetAt
                             ?? throw new InvalidOperationException($"the correction at version {recorded.Version} does not say which version it corrects")));
-                    amended[corrected.EntryId] = amended.GetValueOrDefault(corrected.EntryId, Amendments.None) with
-                    {
-                        Correction = new AmendedBy(corrected, recorded.Version),
-                    };
                     break;
                 case EntryRetracted retracted:
                     outline.RemoveAll(e => e.Entry.EntryId == retracted.EntryId);
-                    amended[retracted.EntryId] = amended.GetValueOrDefault(retracted.EntryId, Amendments.None) with
-                    {
-                        Retraction = new AmendedBy(retracted, recorded.Version),
-                    };
                     break;
             }
             version = Math.Max(version, recorded.Version);
             if (recorded.RecordedAt > updatedAt) updatedAt = recorded.RecordedAt;
         }
-        return Of(id, version, outline, amended, updatedAt);
+        return Of(id, version, outline, updatedAt);
     }
 
     /// <summary>The state of a whole history at once: what folding its appends one by one must give.</summary>
-    public static CaseState Of(Guid id, CaseHistory history)
-    {
-        var amended = new Dictionary<Guid, Amendments>();
-        foreach (var recorded in history.Recorded)
-        {
-            if (recorded.Entry is not CorrectionEntry action) continue;
-            var by = new AmendedBy(action, recorded.Version);
-            var before = amended.GetValueOrDefault(action.EntryId, Amendments.None);
-            amended[action.EntryId] = action is EntryCorrected ? before with { Correction = by } : before with { Retraction = by };
-        }
-        return Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)), amended, history.Recorded.Max(r => r.RecordedAt));
-    }
+    public static CaseState Of(Guid id, CaseHistory history) =>
+        Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)), history.Recorded.Max(r => r.RecordedAt));
 
-    private static CaseState Of(Guid id, long version, IEnumerable<EffectiveEntry> outline, Dictionary<Guid, Amendments> amended,
-        DateTimeOffset updatedAt)
+    private static CaseState Of(Guid id, long version, IEnumerable<EffectiveEntry> outline, DateTimeOffset updatedAt)
     {
         var ordered = outline.OrderBy(e => e.Date.Anchor).ThenBy(e => e.Version).ToList();
         return new CaseState
@@ -105,7 +82,6 @@ public sealed class CaseState
             Id = id,
             Version = version,
             Outline = ordered,
-            Amended = amended,
             Summary = CaseFacts.Of(ordered, version),
             UpdatedAt = updatedAt,
         };
@@ -115,11 +91,5 @@ public sealed class CaseState
 /// <summary>An entry appended to a case, and for a correction the version of the entry it corrects (stored with the event).</summary>
 public sealed record AppendedEntry(RecordedEntry Recorded, long? TargetVersion);
 
-/// <summary>A correction or retraction and its version.</summary>
+/// <summary>A correction or retraction and its version: what a writer finds, by key, of the entries a request names.</summary>
 public sealed record AmendedBy(CorrectionEntry Entry, long Version);
-
-/// <summary>The latest correction of a clinical entry and its retraction, each null when there is none.</summary>
-public sealed record Amendments(AmendedBy? Correction, AmendedBy? Retraction)
-{
-    public static readonly Amendments None = new(null, null);
-}

@@ -1,0 +1,47 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
+using TreatmentLedger.Recording;
+
+namespace TreatmentLedger.Api.Store;
+
+/// <summary>
+/// The latest correction of one clinical entry, or its retraction: one small document each, keyed by the case, the
+/// entry and the kind (<see cref="StoredEvents.NameBased"/>), so that a writer finds those of the entries a request
+/// names in one probe each, and the case's state does not grow with its corrections.
+/// </summary>
+public sealed class Amendment
+{
+    public Guid Id { get; set; }
+    public CorrectionEntry Entry { get; set; } = null!;
+    public long Version { get; set; }
+
+    public static Guid IdOf(Guid caseId, CorrectionEntry action) => IdOf(caseId, action.EntryId, action.GetType());
+
+    private static Guid IdOf(Guid caseId, Guid entryId, Type kind) => StoredEvents.NameBased(caseId, entryId, EntryTypes.NameOf(kind));
+
+    /// <summary>
+    /// The latest correction and the retraction of the named entries found on the case, in the session's transaction
+    /// (a writer's, under the stream's row lock).
+    /// </summary>
+    public static async Task<IReadOnlyList<AmendedBy>> OfAsync(IQuerySession session, Guid caseId, IReadOnlyList<RecordedEntry> named, CancellationToken ct)
+    {
+        if (named.Count == 0) return [];
+        var ids = named.SelectMany(n => new[] { IdOf(caseId, n.Entry.EntryId, typeof(EntryCorrected)), IdOf(caseId, n.Entry.EntryId, typeof(EntryRetracted)) });
+        var found = await session.LoadManyAsync<Amendment>(ct, ids);
+        return found.Select(a => new AmendedBy(a.Entry, a.Version)).ToList();
+    }
+}
+
+/// <summary>Keeps the <see cref="Amendment"/> documents inline with every append: each correction or retraction replaces the one before it.</summary>
+public sealed partial class AmendmentProjection : EventProjection
+{
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        if (e.Data is CorrectionEntry action)
+            operations.Store(new Amendment { Id = Amendment.IdOf(e.StreamId, action), Entry = action, Version = e.Version });
+        return ValueTask.CompletedTask;
+    }
+}
