@@ -11,7 +11,7 @@ namespace TreatmentLedger.Benchmarks;
 /// The benchmark harness (issue 4). Usually run by <c>ops/bench [--quick]</c>. Options:
 /// <c>--quick</c> smoke volumes; <c>--out FILE</c> (default docs/benchmarks.md); <c>--peer-dir DIR</c> where Emmett is
 /// installed; <c>--api DLL</c> the Release TreatmentLedger.Api.dll; <c>--command TEXT</c> the command to record;
-/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,store,peer,rebuild (for working on the harness).
+/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,store,style,peer,rebuild (for working on the harness).
 /// </summary>
 public static class BenchProgram
 {
@@ -143,6 +143,7 @@ public static class BenchProgram
 
             // Store-level scenarios, in this process.
             await Run("store", StoreAppendScenario.Name, StoreAppendScenario.Target, One(StoreAppendScenario.RunAsync));
+            await Run("style", ConcurrencyStyleScenario.Name, ConcurrencyStyleScenario.Target, () => ConcurrencyStyleScenario.RunAsync(ctx));
             // The peer runs once (Node, from the scratch folder) for both peer rows.
             var peer = PeerOutcome.Absent(options.Runs("peer") ? "the peer did not run" : "the peer was not selected (--only)");
             await Run("peer", PeerAppendScenario.Name, PeerAppendScenario.Target, async () =>
@@ -181,7 +182,7 @@ public static class BenchProgram
     /// <summary>The rows in the order of the issue's table, cold start last.</summary>
     private static int Order(string scenario)
     {
-        string[] order = [HttpAppendScenario.Name, CaseLengthScenario.Name, StoreAppendScenario.Name, PeerAppendScenario.Name, PeerReplayScenario.Name, BatchImportScenario.Name,
+        string[] order = [HttpAppendScenario.Name, CaseLengthScenario.Name, StoreAppendScenario.Name, ConcurrencyStyleScenario.Name, PeerAppendScenario.Name, PeerReplayScenario.Name, BatchImportScenario.Name,
             CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
         var index = Array.FindIndex(order, o => scenario == o || scenario.StartsWith(o + ",", StringComparison.Ordinal));
         return index < 0 ? order.Length : index;

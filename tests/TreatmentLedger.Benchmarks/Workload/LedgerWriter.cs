@@ -42,6 +42,40 @@ public sealed class LedgerWriter(IDocumentStore store)
         return null;
     }
 
+    /// <summary>
+    /// The other concurrency style, for comparison only: the stream fetched without a lock (Marten checks at commit that
+    /// its version has not moved), and the whole request decided again when it has (or when another writer stored the
+    /// same entryId meanwhile: the unique event-id index refuses the second). Answers why the entries were refused, null
+    /// when stored, and how many times it had to start again.
+    /// </summary>
+    public async Task<(string? Refused, int Retries)> AppendOptimisticAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
+    {
+        for (var retries = 0; ; retries++)
+        {
+            await using var session = Open();
+            var stream = await session.Events.FetchForWriting<CaseState>(caseId, ct);
+            if (stream.Aggregate is null) return ($"no case {caseId}", retries);
+            var (decision, problem) = await Decision.OnCaseAsync(caseId, stream, new Submission(entries, null, _ => ""), session, _rows, TimeProvider.System, ct);
+            if (decision is null) return (problem.Detail, retries);
+            stream.AppendMany(decision.Events);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                return (null, retries);
+            }
+            catch (Exception e) when (IsLostRace(e) && retries < MaxRetries)
+            {
+            }
+        }
+    }
+
+    public const int MaxRetries = 100;
+
+    /// <summary>Marten's concurrency exceptions, or a unique violation (the event-id index: the same entryId stored meanwhile).</summary>
+    private static bool IsLostRace(Exception e) =>
+        e.GetType().Name.Contains("Concurrency", StringComparison.Ordinal) || e.GetType().Name.Contains("UnexpectedMaxEventId", StringComparison.Ordinal)
+        || e is Npgsql.PostgresException { SqlState: "23505" } || e.InnerException is { } inner && IsLostRace(inner);
+
     private IDocumentSession Open()
     {
         var session = store.LightweightSession();
