@@ -21,7 +21,10 @@ public sealed class CaseState
     public Guid Id { get; set; }
     public long Version { get; set; }
 
-    /// <summary>The effective entries that <see cref="Shapes"/> the course, in clinical order, each at its original's version.</summary>
+    /// <summary>
+    /// The effective entries that <see cref="Shapes"/> the course, in clinical order, each at its original's version,
+    /// without their free-text note and source.
+    /// </summary>
     public List<EffectiveEntry> Outline { get; set; } = [];
 
     public CaseFacts Summary { get; set; } = null!;
@@ -49,7 +52,7 @@ public sealed class CaseState
             switch (recorded.Entry)
             {
                 case ClinicalEntry clinical:
-                    if (Shapes(clinical)) outline.Add(new EffectiveEntry(clinical, recorded.Version));
+                    if (Shapes(clinical)) outline.Add(Outlined(clinical, recorded.Version));
                     break;
                 case EntryCorrected corrected:
                     var place = outline.FindIndex(e => e.Entry.EntryId == corrected.EntryId);
@@ -57,7 +60,7 @@ public sealed class CaseState
                     var targetAt = place >= 0 ? outline[place].Version : targetVersion;
                     if (place >= 0) outline.RemoveAt(place);
                     if (Shapes(corrected.ClinicalReplacement))
-                        outline.Add(new EffectiveEntry(corrected.ClinicalReplacement, targetAt
+                        outline.Add(Outlined(corrected.ClinicalReplacement, targetAt
                             ?? throw new InvalidOperationException($"the correction at version {recorded.Version} does not say which version it corrects")));
                     break;
                 case EntryRetracted retracted:
@@ -72,7 +75,10 @@ public sealed class CaseState
 
     /// <summary>The state of a whole history at once: what folding its appends one by one must give.</summary>
     public static CaseState Of(Guid id, CaseHistory history) =>
-        Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)), history.Recorded.Max(r => r.RecordedAt));
+        Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)).Select(e => Outlined(e.Entry, e.Version)), history.Recorded.Max(r => r.RecordedAt));
+
+    /// <summary>An entry as the outline keeps it: without its free-text note and source, which no rule or summary fact reads.</summary>
+    private static EffectiveEntry Outlined(ClinicalEntry entry, long version) => new(entry with { Note = null, Source = null }, version);
 
     private static CaseState Of(Guid id, long version, IEnumerable<EffectiveEntry> outline, DateTimeOffset updatedAt)
     {
