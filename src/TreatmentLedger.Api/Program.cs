@@ -1,7 +1,6 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.Hosting;
-using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
 using Wolverine;
@@ -31,6 +30,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
+builder.Services.AddSingleton<CaseWriter>();
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
 
 builder.Host.UseWolverine(opts =>
@@ -43,17 +43,13 @@ builder.Host.UseWolverine(opts =>
     // Balanced: every API process on one database is a node; Wolverine elects a leader that assigns its agents (the
     // async projections of the dashboards) to the nodes, and moves them when a node dies.
     opts.Durability.Mode = DurabilityMode.Balanced;
-    // Every endpoint that writes runs in one Marten transaction, committed by Wolverine after the handler.
-    opts.Policies.AutoApplyTransactions();
 });
 builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapWolverineEndpoints(opts =>
-    // Who records and the correlation id, relayed into event metadata: on every endpoint of the Recording folder.
-    opts.AddMiddleware(typeof(RecordingHeaders), chain => chain.Method.HandlerType.Namespace == typeof(RecordEntry).Namespace));
+app.MapWolverineEndpoints();
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""
         TreatmentLedger is listening on {settings.BaseUrl}

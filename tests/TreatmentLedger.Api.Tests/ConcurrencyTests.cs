@@ -120,4 +120,37 @@ public sealed class ConcurrencyTests(LedgerFixture fixture) : LedgerTest(fixture
         Assert.Equal(entries, late.Json["version"]!.GetValue<long>());
         Assert.Equal(new CaseSnapshot(entries, entries), await Api.Snapshot(caseId));
     }
+
+    [Fact]
+    public async Task Concurrent_writers_on_different_cases_each_keep_their_own_recorder_correlation_and_answer()
+    {
+        const int cases = 24;
+        var caseIds = new List<Guid>();
+        for (var c = 0; c < cases; c++) caseIds.Add(await Api.OpenCase($"TEST-{c:0000}"));
+
+        // Requests on different cases may share a transaction (the writer queue); each keeps what is its own, and a
+        // refused one (a stop with no line active) stores nothing and refuses nothing else.
+        var responses = await Task.WhenAll(caseIds.Select((caseId, c) => Api.PostEntry(caseId,
+            c == 5 ? Bodies.Stop("2015-04") : Bodies.Imaging("2015-04", findings: $"case {c}"),
+            ("X-Recorded-By", $"dr-{c}"), ("X-Correlation-Id", $"corr-{c}"))));
+
+        for (var c = 0; c < cases; c++)
+        {
+            var log = await Api.Log(caseIds[c]);
+            if (c == 5)
+            {
+                responses[c].AssertProblem(422);
+                Assert.Single(log);
+                continue;
+            }
+            Assert.Equal(201, responses[c].Status);
+            Assert.Equal(2, responses[c].Json["version"]!.GetValue<long>());
+            var entry = log[^1];
+            Assert.Equal($"case {c}", entry["findings"]!.GetValue<string>());
+            Assert.Equal($"dr-{c}", entry["recordedBy"]!.GetValue<string>());
+            Assert.Equal($"corr-{c}", entry["correlationId"]!.GetValue<string>());
+            Assert.Equal(responses[c].Json["sequence"]!.GetValue<long>(), entry["sequence"]!.GetValue<long>());
+            Assert.Equal($"\"2\"", responses[c].Header("ETag"));
+        }
+    }
 }

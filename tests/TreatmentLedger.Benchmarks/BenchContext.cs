@@ -22,7 +22,10 @@ public sealed class BenchContext : IAsyncDisposable
 
     public DateOnly Today { get; } = DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public LedgerWriter Writer => new(Store);
+    /// <summary>The ledger's write path in process (one writer queue for the whole run).</summary>
+    public LedgerWriter Writer => _writer ??= new LedgerWriter(Store);
+
+    private LedgerWriter? _writer;
 
     public HttpClient Http { get; } = new(new SocketsHttpHandler
     {
@@ -84,6 +87,7 @@ public sealed class BenchContext : IAsyncDisposable
     {
         if (Api is not null) await Api.DisposeAsync();
         Http.Dispose();
+        if (_writer is not null) await _writer.DisposeAsync();
         await Raw.DisposeAsync();
         await Store.DisposeAsync();
     }

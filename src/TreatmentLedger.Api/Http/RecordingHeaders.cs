@@ -1,6 +1,6 @@
 using System.Globalization;
 using TreatmentLedger.Entries;
-using Marten;
+using TreatmentLedger.Api.Recording;
 
 namespace TreatmentLedger.Api.Http;
 
@@ -12,18 +12,17 @@ public static class RecordingHeaders
     public const string Anonymous = "anonymous";
 
     /// <summary>
-    /// Wolverine middleware of the write endpoints: the recorder and the correlation id go into the metadata of every
-    /// event the request appends (never payload). Until authentication exists, the recorder is whoever X-Recorded-By
-    /// names. The correlation id is X-Correlation-Id, else the request's trace identifier, and is echoed in the answer.
+    /// Who records and under which correlation id, for the metadata of every event the request appends (never payload).
+    /// Until authentication exists, the recorder is whoever X-Recorded-By names. The correlation id is X-Correlation-Id,
+    /// else the request's trace identifier, and is echoed in the answer.
     /// </summary>
-    public static void Before(HttpContext http, IDocumentSession session)
+    public static Recorder RecorderOf(HttpContext http)
     {
         var recordedBy = http.Request.Headers[RecordedByHeader].ToString().Trim();
         var correlationId = http.Request.Headers[CorrelationIdHeader].ToString().Trim();
         if (correlationId.Length == 0) correlationId = http.TraceIdentifier;
         http.Response.Headers[CorrelationIdHeader] = correlationId;
-        session.CorrelationId = correlationId;
-        session.LastModifiedBy = recordedBy.Length == 0 ? Anonymous : recordedBy[..Math.Min(recordedBy.Length, 200)];
+        return new Recorder(recordedBy.Length == 0 ? Anonymous : recordedBy[..Math.Min(recordedBy.Length, 200)], correlationId);
     }
 
     /// <summary>The version named by <c>If-Match: "&lt;version&gt;"</c>, if the header is present.</summary>

@@ -1,11 +1,10 @@
 using JasperFx.Events;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
+using TreatmentLedger.History;
 using TreatmentLedger.Recording;
-using Wolverine.Http;
 
 namespace TreatmentLedger.Api.Recording;
 
@@ -17,66 +16,85 @@ public sealed record Submission(IReadOnlyList<Entry> Entries, long? ExpectedVers
     public static string CaseFileField(int index) => index == 0 ? "case" : $"entries[{index - 1}]";
 }
 
+/// <summary>Who records and under which correlation id: stored as each event's metadata, never as payload.</summary>
+public sealed record Recorder(string RecordedBy, string CorrelationId);
+
 public sealed record WrittenEntry(Guid EntryId, long Sequence, long Version);
 
 /// <summary>What a write stored (or, for repeated entries, had stored before).</summary>
 public sealed record Written(Guid CaseId, long Version, IReadOnlyList<WrittenEntry> Entries);
 
 /// <summary>
-/// What recording a submission on a case amounts to, decided by <see cref="RecordingPlan"/> (the endpoint handlers
-/// append its <see cref="Events"/>), and the answer once they are stored.
+/// What recording a submission on a case amounts to, decided by <see cref="RecordingPlan"/> against the case's
+/// <see cref="CaseContext"/>: the <see cref="Events"/> to append (with who records in their metadata), and the answer
+/// once they are stored. Pure: <see cref="CaseWriter"/> reads the context and stores the events.
 /// </summary>
 public sealed class Decision
 {
     private readonly IReadOnlyList<PlannedEntry> _plan;
     private readonly long _versionBefore;
-    private readonly IReadOnlyDictionary<long, long> _repeatedSequences;
+    private readonly Dictionary<long, long> _repeatedSequences = [];
 
-    private Decision(Guid caseId, long versionBefore, IReadOnlyList<PlannedEntry> plan, IReadOnlyDictionary<long, long> repeatedSequences)
+    private Decision(Guid caseId, long versionBefore, IReadOnlyList<PlannedEntry> plan, Recorder recorder)
     {
         CaseId = caseId;
         _versionBefore = versionBefore;
         _plan = plan;
-        _repeatedSequences = repeatedSequences;
-        Events = plan.Where(p => p.IsNew).Select(p => StoredEvents.For(caseId, p)).ToList();
+        Events = plan.Where(p => p.IsNew).Select(p =>
+        {
+            var e = StoredEvents.For(caseId, p);
+            e.UserName = recorder.RecordedBy;
+            e.CorrelationId = recorder.CorrelationId;
+            return e;
+        }).ToList();
+        foreach (var planned in plan)
+            if (planned.AlreadyRecorded is { Sequence: { } sequence } original) _repeatedSequences[original.Version] = sequence;
     }
 
     public Guid CaseId { get; }
 
+    public bool OpensCase => _versionBefore == 0;
+
+    /// <summary>The case's version once the events are appended.</summary>
+    public long VersionAfter => _versionBefore + Events.Count;
+
     /// <summary>The events of the new entries, in order: the appended ones get their sequences when the transaction commits.</summary>
     public IReadOnlyList<IEvent> Events { get; }
 
-    /// <summary>A new case: the first entry is its case-opened (400/422 as for any entry).</summary>
-    public static (Decision? Decision, ProblemDetails Problem) ForNewCase(Submission submission, TimeProvider clock)
+    /// <summary>
+    /// The versions of entries the request repeats from earlier requests whose sequences the context did not carry (a
+    /// repeated correction or retraction): the writer reads them from the stream (<see cref="KnowSequences"/>).
+    /// </summary>
+    public long[] RepeatsWithoutSequence => _plan
+        .Where(p => p.AlreadyRecorded is { } original && original.Version <= _versionBefore && !_repeatedSequences.ContainsKey(original.Version))
+        .Select(p => p.AlreadyRecorded!.Version).Distinct().ToArray();
+
+    public void KnowSequences(IReadOnlyDictionary<long, long> sequences)
+    {
+        foreach (var (version, sequence) in sequences) _repeatedSequences[version] = sequence;
+    }
+
+    /// <summary>A new case: the first entry is its case-opened (422 as for any entry).</summary>
+    public static (Decision? Decision, ProblemDetails? Problem) ForNewCase(Submission submission, Recorder recorder, TimeProvider clock)
     {
         var (plan, refusal) = RecordingPlan.Decide(CaseContext.NewCase, submission.Entries, clock.GetUtcNow(), Guid.NewGuid);
         return refusal is not null
             ? (null, Problems.Refused(refusal, submission.FieldOf(refusal.Index)))
-            : (new Decision(Guid.CreateVersion7(), 0, plan, new Dictionary<long, long>()), WolverineContinue.NoProblems);
+            : (new Decision(Guid.CreateVersion7(), 0, plan, recorder), null);
     }
 
     /// <summary>
-    /// Entries on an existing case, judged against its state and the entries the request names (with their latest
-    /// correction and retraction), read in the
-    /// transaction that holds the stream's row lock: every earlier append is seen, none can slip in between.
+    /// Entries on an existing case, judged against its context, read under the case's lock: every earlier append is
+    /// seen, none can slip in between (409, 422; 409 when If-Match names another version).
     /// </summary>
-    public static async Task<(Decision? Decision, ProblemDetails Problem)> OnCaseAsync(Guid caseId, IEventStream<CaseState> stream,
-        Submission submission, IDocumentSession session, EventRows rows, TimeProvider clock, CancellationToken ct)
+    public static (Decision? Decision, ProblemDetails? Problem) OnCase(Guid caseId, CaseContext context, Submission submission,
+        Recorder recorder, TimeProvider clock)
     {
-        var connection = session.Connection!;
-        var named = await rows.NamedAsync(connection, caseId, CaseContext.NamedBy(submission.Entries), ct);
-        var amendments = await Amendment.OfAsync(session, caseId, named, ct);
-        var (plan, refusal) = RecordingPlan.Decide(new CaseContext(stream.Aggregate, named, amendments), submission.Entries, clock.GetUtcNow(), Guid.NewGuid);
+        var (plan, refusal) = RecordingPlan.Decide(context, submission.Entries, clock.GetUtcNow(), Guid.NewGuid);
         if (refusal is not null) return (null, Problems.Refused(refusal, submission.FieldOf(refusal.Index)));
-
-        var current = stream.CurrentVersion ?? 0;
-        if (plan.Any(p => p.IsNew) && submission.ExpectedVersion is { } expected && expected != current)
-            return (null, Problems.VersionConflict(expected, current));
-
-        // The case's state keeps no sequences: those of entries repeated from earlier requests are read from the stream.
-        var repeated = plan.Where(p => !p.IsNew && p.AlreadyRecorded!.Version <= current).Select(p => p.AlreadyRecorded!.Version).ToArray();
-        var sequences = await rows.SequencesAsync(connection, caseId, repeated, ct);
-        return (new Decision(caseId, current, plan, sequences), WolverineContinue.NoProblems);
+        if (plan.Any(p => p.IsNew) && submission.ExpectedVersion is { } expected && expected != context.Version)
+            return (null, Problems.VersionConflict(expected, context.Version));
+        return (new Decision(caseId, context.Version, plan, recorder), null);
     }
 
     /// <summary>
@@ -89,7 +107,7 @@ public sealed class Decision
     /// Versions are counted from the version the decision saw; an entry repeated within the request itself answers with
     /// the sequence its first occurrence was just given.
     /// </remarks>
-    private Written Written()
+    public Written Written()
     {
         var written = new List<WrittenEntry>();
         var next = 0;
@@ -105,7 +123,7 @@ public sealed class Decision
                 written.Add(new WrittenEntry(planned.Entry.EntryId, e.Sequence, _versionBefore + next));
             }
         }
-        return new Written(CaseId, _versionBefore + Events.Count, written);
+        return new Written(CaseId, VersionAfter, written);
     }
 
     private sealed class AfterCommit(Decision decision, Func<Written, IResult> respond) : IResult

@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Entries;
-using TreatmentLedger.Recording;
 using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace TreatmentLedger.Api.Recording;
 
@@ -14,8 +12,8 @@ public sealed record ImportResponse(Guid CaseId, long Version, IReadOnlyList<Bat
 /// <summary><c>POST /cases/import</c>: a case file <c>{ case, entries }</c> becomes a new case, atomically.</summary>
 public static class ImportCase
 {
-    /// <summary>The whole case file, validated (400 naming each malformed field), then judged as one new case (422).</summary>
-    public static async Task<(Decision?, ProblemDetails)> LoadAsync(HttpRequest request, TimeProvider clock, CancellationToken ct)
+    /// <summary>The whole case file, validated (400 naming each malformed field).</summary>
+    public static async Task<(Submission?, ProblemDetails)> LoadAsync(HttpRequest request, TimeProvider clock, CancellationToken ct)
     {
         var (body, invalidJson) = await RequestJson.ReadAsync(request, ct);
         if (body is null) return (null, invalidJson);
@@ -28,12 +26,17 @@ public static class ImportCase
         if (opening is not null && opening.EntryId != Guid.Empty && entries.Any(e => e is ClinicalEntry && e.EntryId == opening.EntryId))
             errors.Add("case.entryId", "is also the entryId of an entry of the file");
         if (errors.Any || opening is null) return (null, Problems.Invalid(errors));
-        return Decision.ForNewCase(new Submission([opening, .. entries], null, Submission.CaseFileField), clock);
+        return (new Submission([opening, .. entries], null, Submission.CaseFileField), WolverineContinue.NoProblems);
     }
 
+    /// <summary>Judged as one new case (422 naming the first refused entry), stored atomically by the writer queue.</summary>
     [WolverinePost("/cases/import")]
-    public static (IResult, IStartStream) Post([NotBody] Decision decision) =>
-        (decision.Answer(written => Results.Created($"/cases/{written.CaseId}",
-                new ImportResponse(written.CaseId, written.Version, written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList()))),
-            MartenOps.StartStream<CaseState>(decision.CaseId, decision.Events.Cast<object>().ToArray()));
+    public static async Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer)
+    {
+        var (decision, problem) = await writer.WriteAsync(null, submission, RecordingHeaders.RecorderOf(http));
+        return problem is not null
+            ? Results.Problem(problem)
+            : decision!.Answer(written => Results.Created($"/cases/{written.CaseId}",
+                new ImportResponse(written.CaseId, written.Version, written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList())));
+    }
 }

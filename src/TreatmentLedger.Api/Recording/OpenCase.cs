@@ -2,9 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Entries;
-using TreatmentLedger.Recording;
 using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace TreatmentLedger.Api.Recording;
 
@@ -13,19 +11,24 @@ public sealed record CaseOpenedResponse(Guid CaseId, long Version, Guid EntryId)
 /// <summary><c>POST /cases</c>: the case-opened payload plus occurredOn opens a new case.</summary>
 public static class OpenCase
 {
-    /// <summary>The case-opened in the body (400 naming each malformed field), judged as a new case's first entry.</summary>
-    public static async Task<(Decision?, ProblemDetails)> LoadAsync(HttpRequest request, TimeProvider clock, CancellationToken ct)
+    /// <summary>The case-opened in the body (400 naming each malformed field).</summary>
+    public static async Task<(Submission?, ProblemDetails)> LoadAsync(HttpRequest request, TimeProvider clock, CancellationToken ct)
     {
         var (body, invalidJson) = await RequestJson.ReadAsync(request, ct);
         if (body is null) return (null, invalidJson);
         var errors = new ValidationErrors();
         var entry = EntryRequests.ReadCaseOpened(body, "", errors, clock.Today());
         if (entry is null) return (null, Problems.Invalid(errors));
-        return Decision.ForNewCase(new Submission([entry], null, Submission.CaseFileField), clock);
+        return (new Submission([entry], null, Submission.CaseFileField), WolverineContinue.NoProblems);
     }
 
     [WolverinePost("/cases")]
-    public static (IResult, IStartStream) Post([NotBody] Decision decision) =>
-        (decision.Answer(written => Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId))),
-            MartenOps.StartStream<CaseState>(decision.CaseId, decision.Events.Cast<object>().ToArray()));
+    public static async Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer)
+    {
+        var (decision, problem) = await writer.WriteAsync(null, submission, RecordingHeaders.RecorderOf(http));
+        return problem is not null
+            ? Results.Problem(problem)
+            : decision!.Answer(written =>
+                Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId)));
+    }
 }

@@ -1,14 +1,9 @@
 using System.Text.Json.Nodes;
-using JasperFx.Events;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
-using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
-using TreatmentLedger.Recording;
 using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace TreatmentLedger.Api.Recording;
 
@@ -35,19 +30,16 @@ public static class RecordBatch
             : (new Submission(entries, expectedVersion, index => $"entries[{index}]"), WolverineContinue.NoProblems);
     }
 
-    /// <summary>Judged against the case, under its lock (409, 422 naming the first refused entry).</summary>
-    public static Task<(Decision?, ProblemDetails)> BeforeAsync(Guid caseId, IEventStream<CaseState> stream, Submission submission,
-        IDocumentSession session, EventRows rows, TimeProvider clock, CancellationToken ct) =>
-        Decision.OnCaseAsync(caseId, stream, submission, session, rows, clock, ct);
-
+    /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422 naming the first refused entry).</summary>
     [WolverinePost("/cases/{caseId}/entries/batch")]
-    public static (IResult, Events) Post(
-        [WriteAggregate("caseId", LoadStyle = Wolverine.Marten.ConcurrencyStyle.Exclusive, OnMissing = Wolverine.Persistence.OnMissing.ProblemDetailsWith404,
-            MissingMessage = Problems.UnknownCase)]
-        IEventStream<CaseState> stream,
-        [NotBody] Decision decision) =>
+    public static async Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer)
+    {
+        var (decision, problem) = await writer.WriteAsync(caseId, submission, RecordingHeaders.RecorderOf(http));
         // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.
-        (decision.Answer(written => Results.Json(
-            new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Entries.Max(e => e.Version)),
-            statusCode: StatusCodes.Status201Created)), new Events(decision.Events));
+        return problem is not null
+            ? Results.Problem(problem)
+            : decision!.Answer(written => Results.Json(
+                new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Entries.Max(e => e.Version)),
+                statusCode: StatusCodes.Status201Created));
+    }
 }

@@ -1,13 +1,8 @@
-using JasperFx.Events;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
-using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
-using TreatmentLedger.Recording;
 using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace TreatmentLedger.Api.Recording;
 
@@ -26,16 +21,13 @@ public static class RecordEntry
         return entry is null ? (null, Problems.Invalid(errors)) : (new Submission([entry], expectedVersion, _ => ""), WolverineContinue.NoProblems);
     }
 
-    /// <summary>Judged against the case, under its lock (409, 422).</summary>
-    public static Task<(Decision?, ProblemDetails)> BeforeAsync(Guid caseId, IEventStream<CaseState> stream, Submission submission,
-        IDocumentSession session, EventRows rows, TimeProvider clock, CancellationToken ct) =>
-        Decision.OnCaseAsync(caseId, stream, submission, session, rows, clock, ct);
-
+    /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422).</summary>
     [WolverinePost("/cases/{caseId}/entries")]
-    public static (IResult, Events) Post(
-        [WriteAggregate("caseId", LoadStyle = Wolverine.Marten.ConcurrencyStyle.Exclusive, OnMissing = Wolverine.Persistence.OnMissing.ProblemDetailsWith404,
-            MissingMessage = Problems.UnknownCase)]
-        IEventStream<CaseState> stream,
-        [NotBody] Decision decision) =>
-        (decision.Answer(written => Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created)), new Events(decision.Events));
+    public static async Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer)
+    {
+        var (decision, problem) = await writer.WriteAsync(caseId, submission, RecordingHeaders.RecorderOf(http));
+        return problem is not null
+            ? Results.Problem(problem)
+            : decision!.Answer(written => Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created));
+    }
 }

@@ -2,7 +2,6 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using TreatmentLedger.Entries;
-using TreatmentLedger.History;
 using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Store;
@@ -15,6 +14,7 @@ namespace TreatmentLedger.Api.Store;
 public sealed class Amendment
 {
     public Guid Id { get; set; }
+    public Guid CaseId { get; set; }
     public CorrectionEntry Entry { get; set; } = null!;
     public long Version { get; set; }
 
@@ -23,15 +23,16 @@ public sealed class Amendment
     private static Guid IdOf(Guid caseId, Guid entryId, Type kind) => StoredEvents.NameBased(caseId, entryId, EntryTypes.NameOf(kind));
 
     /// <summary>
-    /// The latest correction and the retraction of the named entries found on the case, in the session's transaction
-    /// (a writer's, under the stream's row lock).
+    /// The latest correction and the retraction of these entries, by case, in the session's transaction (a writer's,
+    /// under the streams' row locks).
     /// </summary>
-    public static async Task<IReadOnlyList<AmendedBy>> OfAsync(IQuerySession session, Guid caseId, IReadOnlyList<RecordedEntry> named, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<Guid, List<AmendedBy>>> OfAsync(IQuerySession session,
+        IReadOnlyCollection<(Guid CaseId, Guid EntryId)> entries, CancellationToken ct)
     {
-        if (named.Count == 0) return [];
-        var ids = named.SelectMany(n => new[] { IdOf(caseId, n.Entry.EntryId, typeof(EntryCorrected)), IdOf(caseId, n.Entry.EntryId, typeof(EntryRetracted)) });
+        if (entries.Count == 0) return new Dictionary<Guid, List<AmendedBy>>();
+        var ids = entries.SelectMany(e => new[] { IdOf(e.CaseId, e.EntryId, typeof(EntryCorrected)), IdOf(e.CaseId, e.EntryId, typeof(EntryRetracted)) });
         var found = await session.LoadManyAsync<Amendment>(ct, ids);
-        return found.Select(a => new AmendedBy(a.Entry, a.Version)).ToList();
+        return found.GroupBy(a => a.CaseId).ToDictionary(g => g.Key, g => g.Select(a => new AmendedBy(a.Entry, a.Version)).ToList());
     }
 }
 
@@ -41,7 +42,7 @@ public sealed partial class AmendmentProjection : EventProjection
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
         if (e.Data is CorrectionEntry action)
-            operations.Store(new Amendment { Id = Amendment.IdOf(e.StreamId, action), Entry = action, Version = e.Version });
+            operations.Store(new Amendment { Id = Amendment.IdOf(e.StreamId, action), CaseId = e.StreamId, Entry = action, Version = e.Version });
         return ValueTask.CompletedTask;
     }
 }

@@ -32,19 +32,24 @@ public sealed class EventRows(IDocumentStore store)
     }
 
     /// <summary>
-    /// The clinical entries of a case with these entryIds, as first recorded: one probe each of the unique index on event
-    /// ids (<see cref="StoredEvents.IdOf"/>), on the given connection (a writer's, in its transaction).
+    /// The clinical entries with these entryIds on these cases, as first recorded, by case: one probe each of the unique
+    /// index on event ids (<see cref="StoredEvents.IdOf"/>), on the given connection (a writer's, in its transaction).
     /// </summary>
-    public async Task<IReadOnlyList<RecordedEntry>> NamedAsync(NpgsqlConnection connection, Guid caseId, IReadOnlySet<Guid> entryIds, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> NamedAsync(NpgsqlConnection connection,
+        IReadOnlyCollection<(Guid CaseId, Guid EntryId)> named, CancellationToken ct)
     {
-        if (entryIds.Count == 0) return [];
-        await using var command = new NpgsqlCommand($"select {Columns} from {Table} where id = any($1) and stream_id = $2", connection);
-        command.Parameters.AddWithValue(entryIds.Select(id => StoredEvents.IdOf(caseId, id)).ToArray());
-        command.Parameters.AddWithValue(caseId);
+        var found = new Dictionary<Guid, List<RecordedEntry>>();
+        if (named.Count == 0) return found;
+        await using var command = new NpgsqlCommand($"select {Columns}, stream_id from {Table} where id = any($1)", connection);
+        command.Parameters.AddWithValue(named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var named = new List<RecordedEntry>();
-        while (await reader.ReadAsync(ct)) named.Add(Read(reader));
-        return named;
+        while (await reader.ReadAsync(ct))
+        {
+            var caseId = reader.GetGuid(7);
+            if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
+            entries.Add(Read(reader));
+        }
+        return found;
     }
 
     /// <summary>The global sequences of a case's events at these versions, by version.</summary>

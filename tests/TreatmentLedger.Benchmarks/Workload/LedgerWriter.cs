@@ -7,56 +7,56 @@ using TreatmentLedger.Recording;
 namespace TreatmentLedger.Benchmarks.Workload;
 
 /// <summary>
-/// The ledger's write steps in process, as the generated code of <c>POST /cases</c> and <c>POST /cases/{id}/entries</c>
-/// runs them (Internal/Generated), without HTTP and Wolverine's pipeline: a session, the stream fetched under its row
-/// lock, the named entries looked up and the request decided (<see cref="Decision"/>), the events appended and committed.
+/// The ledger's write path in process, without HTTP: the API's own writer queue (<see cref="CaseWriter"/>, group
+/// commit); and, for the concurrency-style comparison, the two per-request styles it replaced, one transaction per
+/// request: the stream locked before it is read (Wolverine's <c>[WriteAggregate(LoadStyle = Exclusive)]</c>), or read
+/// without a lock and decided again after a lost race (optimistic versioning with retries).
 /// </summary>
-public sealed class LedgerWriter(IDocumentStore store)
+public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
 {
     public const string RecordedBy = "bench";
     public const string CorrelationId = "bench-run";
 
+    private static readonly Recorder Recorder = new(RecordedBy, CorrelationId);
     private readonly EventRows _rows = new(store);
+    private readonly CaseWriter _queue = new(store, new EventRows(store), TimeProvider.System);
 
-    /// <summary>Opens a case; answers its id, or why it was refused.</summary>
+    /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
     public async Task<(Guid CaseId, string? Refused)> StartAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
     {
-        var (decision, problem) = Decision.ForNewCase(new Submission(entries, null, Submission.CaseFileField), TimeProvider.System);
-        if (decision is null) return (Guid.Empty, problem.Detail);
-        await using var session = Open();
-        session.Events.StartStream<CaseState>(decision.CaseId, decision.Events.Cast<object>().ToArray());
-        await session.SaveChangesAsync(ct);
-        return (decision.CaseId, null);
+        var (decision, problem) = await _queue.WriteAsync(null, new Submission(entries, null, Submission.CaseFileField), Recorder);
+        return decision is null ? (Guid.Empty, problem!.Detail) : (decision.CaseId, null);
     }
 
-    /// <summary>Appends entries to a case; answers why they were refused, null when stored.</summary>
-    public async Task<string?> AppendAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
+    /// <summary>Appends entries to a case through the writer queue; answers why they were refused, null when stored.</summary>
+    public async Task<string?> AppendAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct) =>
+        (await _queue.WriteAsync(caseId, new Submission(entries, null, _ => ""), Recorder)).Problem?.Detail;
+
+    /// <summary>One transaction per request, the stream locked before it is read.</summary>
+    public async Task<string?> AppendExclusiveAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
     {
-        await using var session = Open();
+        await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForExclusiveWriting<CaseState>(caseId, ct);
-        if (stream.Aggregate is null) return $"no case {caseId}";
-        var (decision, problem) = await Decision.OnCaseAsync(caseId, stream, new Submission(entries, null, _ => ""), session, _rows, TimeProvider.System, ct);
-        if (decision is null) return problem.Detail;
+        var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, ct);
+        if (decision is null) return problem;
         stream.AppendMany(decision.Events);
         await session.SaveChangesAsync(ct);
         return null;
     }
 
     /// <summary>
-    /// The other concurrency style, for comparison only: the stream fetched without a lock (Marten checks at commit that
-    /// its version has not moved), and the whole request decided again when it has (or when another writer stored the
-    /// same entryId meanwhile: the unique event-id index refuses the second). Answers why the entries were refused, null
-    /// when stored, and how many times it had to start again.
+    /// One transaction per request, the stream read without a lock (Marten checks at commit that its version has not
+    /// moved), and the whole request decided again when it has (or when another writer stored the same entryId
+    /// meanwhile: the unique event-id index refuses the second). Answers how many times it had to start again.
     /// </summary>
     public async Task<(string? Refused, int Retries)> AppendOptimisticAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
     {
         for (var retries = 0; ; retries++)
         {
-            await using var session = Open();
+            await using var session = store.LightweightSession();
             var stream = await session.Events.FetchForWriting<CaseState>(caseId, ct);
-            if (stream.Aggregate is null) return ($"no case {caseId}", retries);
-            var (decision, problem) = await Decision.OnCaseAsync(caseId, stream, new Submission(entries, null, _ => ""), session, _rows, TimeProvider.System, ct);
-            if (decision is null) return (problem.Detail, retries);
+            var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, ct);
+            if (decision is null) return (problem, retries);
             stream.AppendMany(decision.Events);
             try
             {
@@ -71,16 +71,22 @@ public sealed class LedgerWriter(IDocumentStore store)
 
     public const int MaxRetries = 100;
 
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
+
+    private async Task<(Decision? Decision, string? Problem)> DecideAsync(IDocumentSession session, Guid caseId, CaseState? state,
+        IReadOnlyList<Entry> entries, CancellationToken ct)
+    {
+        if (state is null) return (null, $"no case {caseId}");
+        var names = CaseContext.NamedBy(entries).Select(id => (caseId, id)).ToList();
+        var named = (await _rows.NamedAsync(session.Connection!, names, ct)).GetValueOrDefault(caseId) ?? [];
+        var amendments = (await Amendment.OfAsync(session, named.Select(r => (caseId, r.Entry.EntryId)).ToList(), ct)).GetValueOrDefault(caseId) ?? [];
+        var (decision, problem) = Decision.OnCase(caseId, new CaseContext(state, named, amendments), new Submission(entries, null, _ => ""), Recorder,
+            TimeProvider.System);
+        return (decision, problem?.Detail);
+    }
+
     /// <summary>Marten's concurrency exceptions, or a unique violation (the event-id index: the same entryId stored meanwhile).</summary>
     private static bool IsLostRace(Exception e) =>
         e.GetType().Name.Contains("Concurrency", StringComparison.Ordinal) || e.GetType().Name.Contains("UnexpectedMaxEventId", StringComparison.Ordinal)
         || e is Npgsql.PostgresException { SqlState: "23505" } || e.InnerException is { } inner && IsLostRace(inner);
-
-    private IDocumentSession Open()
-    {
-        var session = store.LightweightSession();
-        session.CorrelationId = CorrelationId;
-        session.LastModifiedBy = RecordedBy;
-        return session;
-    }
 }

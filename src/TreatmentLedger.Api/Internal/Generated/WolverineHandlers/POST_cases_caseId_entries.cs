@@ -3,10 +3,8 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
-using TreatmentLedger.Api.Store;
+using TreatmentLedger.Api.Recording;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,26 +14,18 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.TimeProvider _timeProvider;
-        private readonly TreatmentLedger.Api.Store.EventRows _eventRows;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
+        private readonly TreatmentLedger.Api.Recording.CaseWriter _caseWriter;
 
-        public POST_cases_caseId_entries(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TreatmentLedger.Api.Store.EventRows eventRows, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_cases_caseId_entries(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TreatmentLedger.Api.Recording.CaseWriter caseWriter) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _timeProvider = timeProvider;
-            _eventRows = eventRows;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
+            _caseWriter = caseWriter;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TreatmentLedger.Api.Recording.RecordEntry").SetTag("http.route", "/cases/{caseId}/entries").SetTag("http.request.method", "POST");
-            TreatmentLedger.Api.Http.RecordingHeaders.Before(httpContext, documentSession);
             string caseId_rawValue = (string?)httpContext.GetRouteValue("caseId");
             System.Guid caseId = default;
 
@@ -48,24 +38,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var batchedQuery = documentSession.CreateBatchQuery();
-
-            var stream_stream_BatchItem = batchedQuery.Events.FetchForExclusiveWriting<TreatmentLedger.Recording.CaseState>(caseId);
-
-            await batchedQuery.Execute(httpContext.RequestAborted);
-
-            // Loading Marten aggregate as part of the aggregate handler workflow
-            var stream_stream = await stream_stream_BatchItem.ConfigureAwait(false);
-
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", caseId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "TreatmentLedger.Recording.CaseState");
-            // Write ProblemDetails if this required object is null
-            if (stream_stream.Aggregate == null)
-            {
-                await WriteProblems(404, "No case {Id} is recorded.", httpContext, caseId);
-                return;
-            }
-
             (var submission, var problemDetails1) = await TreatmentLedger.Api.Recording.RecordEntry.LoadAsync(httpContext.Request, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -74,32 +46,9 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            (var decision, var problemDetails2) = await TreatmentLedger.Api.Recording.RecordEntry.BeforeAsync(caseId, stream_stream, submission, documentSession, _eventRows, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
-            {
-                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
-                return;
-            }
-
             
             // The actual HTTP request handler execution
-            (var result, var events) = TreatmentLedger.Api.Recording.RecordEntry.Post(stream_stream, decision);
-
-            if (events != null)
-            {
-                
-                // Capturing any possible events returned from the command handlers
-                stream_stream.AppendMany(events);
-            }
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.Recording.RecordEntry.Post(caseId, submission, httpContext, _caseWriter).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
