@@ -125,12 +125,49 @@ public sealed class CaseStateTests
         var state = CaseState.Fold(Guid.Empty, null, [new AppendedEntry(opened, null), new AppendedEntry(new RecordedEntry(imaging, null, 2, Now, null, null), null)]);
         var correction = new RecordedEntry(E.Correct(imaging.EntryId, E.Progression("2020-01")), null, 3, Now, null, null);
 
-        Assert.Throws<InvalidOperationException>(() => CaseState.Fold(Guid.Empty, state, [new AppendedEntry(correction, null)]));
+        var missing = Assert.Throws<InvalidOperationException>(() => CaseState.Fold(Guid.Empty, state, [new AppendedEntry(correction, null)]));
+        Assert.Contains("does not say which version it corrects", missing.Message, StringComparison.Ordinal);
         var corrected = CaseState.Fold(Guid.Empty, state, [new AppendedEntry(correction, 2)]);
         Assert.Equal([1L, 2L], corrected.Outline.Select(e => e.Version));
         Assert.Equal(3, corrected.Version);
         Assert.Equal("2020-01", corrected.Summary.LastProgressionOn?.ToString());
         Assert.Single(state.Outline);
+    }
+
+    [Fact]
+    public void A_correction_of_an_outline_entry_keeps_the_entry_s_version_even_when_its_event_does_not_say_it()
+    {
+        var opened = E.Opened("2010-01");
+        var state = CaseState.Fold(Guid.Empty, null, [new AppendedEntry(new RecordedEntry(opened, null, 1, Now, null, null), null)]);
+        var correction = E.Correct(opened.EntryId, E.Opened("2009-06") with { EntryId = opened.EntryId }, "date");
+
+        var corrected = CaseState.Fold(Guid.Empty, state, [new AppendedEntry(new RecordedEntry(correction, null, 2, Now.AddMinutes(1), null, null), null)]);
+
+        var entry = Assert.Single(corrected.Outline);
+        Assert.Equal((1L, "2009-06"), (entry.Version, entry.Date.ToString()));
+        Assert.Equal(2, corrected.Version);
+        Assert.Equal(Now.AddMinutes(1), corrected.UpdatedAt);
+    }
+
+    [Fact]
+    public void Folding_nothing_keeps_the_version_and_the_update_time()
+    {
+        var state = CaseState.Fold(Guid.Empty, null, [new AppendedEntry(new RecordedEntry(E.Opened(), null, 7, Now, null, null), null)]);
+
+        var same = CaseState.Fold(Guid.Empty, state, []);
+
+        Assert.Equal((7L, Now), (same.Version, same.UpdatedAt));
+    }
+
+    [Fact]
+    public void Entries_on_one_day_keep_their_recording_order_in_the_outline_and_the_summary()
+    {
+        var history = HistoryBuilder.Of(E.Start("2020-03-01"), E.Stop("2020-03-01", "completed"));
+
+        var state = CaseState.Of(Guid.Empty, history);
+
+        Assert.Equal([1L, 2L, 3L], state.Outline.Select(e => e.Version));
+        Assert.Equal(TreatmentLedger.Projections.CaseStatus.OffTreatment, state.Summary.Status);
     }
 
     [Fact]
