@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
+using JasperFx.Events;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.History;
@@ -35,8 +35,6 @@ public sealed class CaseWriter : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly EventRows _rows;
     private readonly TimeProvider _clock;
-    private readonly ISerializer _serializer;
-    private readonly string _lockSql;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
 
@@ -45,9 +43,6 @@ public sealed class CaseWriter : IAsyncDisposable
         _store = store;
         _rows = rows;
         _clock = clock;
-        _serializer = store.Options.Serializer();
-        _lockSql = $"select s.id, s.version, d.data from {store.Options.Schema.ForStreams()} s " +
-                   $"left join {store.Options.Schema.For<CaseState>()} d on d.id = s.id where s.id = any($1) order by s.id for update of s";
         _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteBatchesAsync)).ToArray();
     }
 
@@ -125,15 +120,21 @@ public sealed class CaseWriter : IAsyncDisposable
         var ct = CancellationToken.None;
         await using var session = _store.LightweightSession();
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
-        var states = new Dictionary<Guid, CaseState?>();
+        var streams = new Dictionary<Guid, IEventStream<CaseState>>();
         IReadOnlyDictionary<Guid, List<RecordedEntry>> named = new Dictionary<Guid, List<RecordedEntry>>();
         IReadOnlyDictionary<Guid, List<AmendedBy>> amendments = new Dictionary<Guid, List<AmendedBy>>();
         if (onCases.Count > 0)
         {
-            await session.BeginTransactionAsync(ct);
+            // Marten's exclusive fetch of every stream, in id order (transactions sharing cases cannot deadlock), in one
+            // round trip: each stream row locked and its state read, and handed back to the inline projection at commit.
+            var query = session.CreateBatchQuery();
+            var fetches = onCases.Select(p => p.CaseId!.Value).Distinct().Order()
+                .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CaseState>(id))).ToList();
+            await query.Execute(ct);
+            foreach (var (id, stream) in fetches) streams[id] = await stream;
+
             var connection = session.Connection!;
-            states = await LockAsync(connection, onCases.Select(p => p.CaseId!.Value).ToArray(), ct);
-            var names = onCases.Where(p => states.GetValueOrDefault(p.CaseId!.Value) is not null)
+            var names = onCases.Where(p => streams[p.CaseId!.Value].Aggregate is not null)
                 .SelectMany(p => CaseContext.NamedBy(p.Submission.Entries).Select(id => (p.CaseId!.Value, id))).ToList();
             named = await _rows.NamedAsync(connection, names, ct);
             amendments = await Amendment.OfAsync(session, named.SelectMany(n => n.Value.Select(r => (n.Key, r.Entry.EntryId))).ToList(), ct);
@@ -143,7 +144,7 @@ public sealed class CaseWriter : IAsyncDisposable
         {
             (pending.Decision, pending.Problem) = pending.CaseId is not { } caseId
                 ? Decision.ForNewCase(pending.Submission, pending.Recorder, _clock)
-                : states.GetValueOrDefault(caseId) is not { } state
+                : streams[caseId].Aggregate is not { } state
                     ? (null, Problems.CaseNotFound(caseId))
                     : Decision.OnCase(caseId, new CaseContext(state, named.GetValueOrDefault(caseId) ?? [], amendments.GetValueOrDefault(caseId) ?? []),
                         pending.Submission, pending.Recorder, _clock);
@@ -151,33 +152,9 @@ public sealed class CaseWriter : IAsyncDisposable
             if (decision.RepeatsWithoutSequence is { Length: > 0 } versions)
                 decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));
             if (decision.Events.Count == 0) continue;
-            var events = decision.Events.Cast<object>().ToArray();
-            if (decision.OpensCase) session.Events.StartStream<CaseState>(decision.CaseId, events);
-            // With the version it reaches, so that Marten numbers the events before the inline projections see them.
-            else session.Events.Append(decision.CaseId, decision.VersionAfter, events);
+            if (decision.OpensCase) session.Events.StartStream<CaseState>(decision.CaseId, decision.Events.Cast<object>().ToArray());
+            else streams[decision.CaseId].AppendMany(decision.Events);
         }
         await session.SaveChangesAsync(ct);
-    }
-
-    /// <summary>Locks the cases' streams in id order (so that transactions sharing cases cannot deadlock) and reads their states.</summary>
-    private async Task<Dictionary<Guid, CaseState?>> LockAsync(NpgsqlConnection connection, Guid[] caseIds, CancellationToken ct)
-    {
-        var states = new Dictionary<Guid, CaseState?>();
-        await using var command = new NpgsqlCommand(_lockSql, connection);
-        command.Parameters.AddWithValue(caseIds);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (reader.IsDBNull(2))
-            {
-                states[reader.GetGuid(0)] = null;
-                continue;
-            }
-            // The stream's version is the case's: Marten keeps an aggregate's version in its own column, not in the JSON.
-            var state = (CaseState)_serializer.FromJson(typeof(CaseState), reader, 2);
-            state.Version = reader.GetInt64(1);
-            states[reader.GetGuid(0)] = state;
-        }
-        return states;
     }
 }
