@@ -1,7 +1,7 @@
 using System.Threading.Channels;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
-using JasperFx.Events;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.History;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
-using TreatmentLedger.History;
 using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Recording;

@@ -1,5 +1,6 @@
 using Marten;
 using Npgsql;
+using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.History;
 using TreatmentLedger.Projections;
 using TreatmentLedger.Recording;
@@ -16,7 +17,7 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvide
 
     private readonly string _streamSql = $"select {EventRows.Columns} from {rows.Table} where stream_id = $1 and timestamp <= $2 order by version";
 
-    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+    public DateOnly Today => clock.Today();
 
     /// <summary>The case as known at knownAt (everything recorded without it), null for a case unknown then.</summary>
     public Task<CaseHistory?> LoadAsync(Guid caseId, ReadParameters parameters, CancellationToken ct) =>
