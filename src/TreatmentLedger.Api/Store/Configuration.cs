@@ -11,7 +11,7 @@ using Weasel.Core;
 
 namespace TreatmentLedger.Api.Store;
 
-/// <summary>The Marten event store: entry types, metadata, the case document and its inline projection.</summary>
+/// <summary>The Marten event store: entry types, metadata, the case state and amendment documents and their inline projections.</summary>
 public static class Configuration
 {
     public const string Schema = "ledger";
@@ -21,8 +21,7 @@ public static class Configuration
         services.AddMarten(opts => ConfigureStore(opts, connectionString))
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions()
-            // Wolverine's transactional middleware and aggregate handlers over this store, its message and node tables
-            // in the same database.
+            // Wolverine over this store: its message and node tables in the same database, for the durability agents.
             .IntegrateWithWolverine();
 
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
@@ -59,7 +58,7 @@ public static class Configuration
         // Quick appends: one call of Marten's mt_quick_append_events function per stream (an import's 501 events are
         // sent as arrays) instead of a sequence fetch and one INSERT per event. Versions are assigned before the inline
         // projection runs and timestamps come from the app's TimeProvider (knownAt reads depend on them); the global
-        // sequence is assigned by PostgreSQL during the append, so the case document keeps none (see RecordedEntry).
+        // sequence is assigned by PostgreSQL during the append, so the case state keeps none (see RecordedEntry).
         opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;

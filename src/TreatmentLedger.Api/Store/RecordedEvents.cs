@@ -12,7 +12,7 @@ public static class RecordedEvents
 
     /// <summary>
     /// PostgreSQL keeps timestamps to the microsecond. The inline projection sees the .NET timestamp before it is
-    /// stored, so both are cut to microseconds: the case document and a live fold then agree on every recordedAt.
+    /// stored, so both are cut to microseconds: the case state and a live fold then agree on every recordedAt.
     /// </summary>
     private static DateTimeOffset ToMicroseconds(DateTimeOffset instant) =>
         new(instant.Ticks - instant.Ticks % (TimeSpan.TicksPerMillisecond / 1000), instant.Offset);

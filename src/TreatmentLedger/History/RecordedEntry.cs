@@ -4,7 +4,7 @@ namespace TreatmentLedger.History;
 
 /// <summary>An entry as the store recorded it: the entry itself and the metadata the server adds (never payload).</summary>
 /// <param name="Sequence">
-/// The store's global sequence number, which the audit log shows. Null where it is not known: the case document is
+/// The store's global sequence number, which the audit log shows. Null where it is not known: the case state is
 /// written in the append's own statement batch, before PostgreSQL assigns the sequence (Marten's quick append), so it
 /// keeps none; reads of the stream have it. Nothing orders by it: within one case the version gives the same order.
 /// </param>
@@ -35,6 +35,6 @@ public static class EntryStatus
 
 /// <summary>
 /// Where a recorded entry stands: active, retracted or corrected, and by which later entries (their sequences; null
-/// when the history was read from the case document, which keeps none: the audit log reads the stream).
+/// when the entry was not read from the stream: the audit log reads the stream).
 /// </summary>
 public sealed record EntryState(string Status, long? CorrectedBy, long? RetractedBy);

@@ -11,7 +11,7 @@ public static class CaseStatus
     public const string Deceased = "deceased";
 }
 
-/// <summary>The current line as the case document keeps it: facts only, no duration (that needs a censor date).</summary>
+/// <summary>The current line as the case state keeps it: facts only, no duration (that needs a censor date).</summary>
 public sealed record CurrentLineFacts(int Number, string Regimen, string TherapyClass, ClinicalDate StartedOn, ClinicalDate? StoppedOn,
     string? StopReason, bool Active);
 
@@ -21,7 +21,7 @@ public sealed record CurrentLine(int Number, string Regimen, string TherapyClass
 
 /// <summary>
 /// What <c>GET /cases/{id}</c> shows, but for the current line's duration: nothing here depends on the clock, so the
-/// case document stores it with every append and a current read needs neither the entries nor a fold.
+/// case state stores it with every append and a current read needs neither the entries nor a fold.
 /// </summary>
 public sealed record CaseFacts(
     string PatientRef,

@@ -7,7 +7,7 @@ namespace TreatmentLedger.Benchmarks.Scenarios;
 
 /// <summary>
 /// Current read: <c>GET /cases/{id}</c> by 16 concurrent readers over the cases of the HTTP append scenario; against a
-/// single-row SELECT by primary key of the same case documents copied into a plain table.
+/// single-row SELECT by primary key of the same case state documents copied into a plain table.
 /// </summary>
 public static class CurrentReadScenario
 {
@@ -61,7 +61,7 @@ public static class CurrentReadScenario
                 $"- Workload: {v.Clients} readers, {perClient * v.Clients:N0} reads per repetition of cases picked at random among the {ids.Length:N0} cases of the HTTP append scenario " +
                 $"({v.AppendEntriesPerCase} entries each by then); the whole body is read. {v.ReadWarmups} warm-up repetition(s), {v.ReadReps} measured.",
                 "- Baseline: `select data from bench_raw.case_docs where id = $1` (primary key), one connection per reader, on a plain copy of the ledger's " +
-                "case documents (`ledger.mt_doc_casestate`, the whole `data` column): one row by key, without the API or Marten.",
+                "case state documents (`ledger.mt_doc_casestate`, the whole `data` column): one row by key, without the API or Marten.",
                 $"- {ledger.Describe("reads/s")}",
                 $"- {baseline.Describe("reads/s")}",
                 $"- Ratio of p95 latencies ledger/baseline: {Fmt.Ratio(ratio)} (target <= 2); p50 ratio {Fmt.Ratio(ledger.Latency.P50 / baseline.Latency.P50)}.",

@@ -53,7 +53,7 @@ public static class ReplayToDateScenario
                 [
                     $"- Case: {size:N0} generated entries spanning {entries[0].OccurredOn} to {asOf}, stored with one `StartStream` (not through the API's recording path, " +
                     $"whose rules check would make seeding a 10,000-entry case quadratic); `GET /cases/{{id}}/lines?asOf={asOf}` computes the lines from all of them, " +
-                    "from whatever the API reads for an asOf request (stream or case document).",
+                    "from what the API reads for an asOf request (the stream).",
                     $"- One call at a time; warm-up of {v.ReplayWarmupCalls} calls, then {v.ReplayReps} repetitions of {v.ReplayCallsPerRep(size)} calls; the whole body is read.",
                     $"- Baseline: `select seq, version, type, data from bench_raw.events where stream = $1 order by version`, every row read (data as text), on one open connection; the same {size:N0} rows.",
                     $"- {ledger.Describe("calls/s")}",
