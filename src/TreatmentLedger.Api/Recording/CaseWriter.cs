@@ -57,6 +57,16 @@ public sealed class CaseWriter : IAsyncDisposable
         return pending.Outcome.Task;
     }
 
+    /// <summary>
+    /// What a write endpoint answers: the problem that stored nothing, else, once the transaction has committed, what
+    /// <paramref name="respond"/> makes of what was written (<see cref="Decision.Answer"/>).
+    /// </summary>
+    public async Task<IResult> RecordAsync(Guid? caseId, Submission submission, HttpContext http, Func<Written, IResult> respond)
+    {
+        var (decision, problem) = await WriteAsync(caseId, submission, RecordingHeaders.RecorderOf(http));
+        return problem is not null ? Results.Problem(problem) : decision!.Answer(respond);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();

@@ -31,12 +31,7 @@ public static class ImportCase
 
     /// <summary>Judged as one new case (422 naming the first refused entry), stored atomically by the writer queue.</summary>
     [WolverinePost("/cases/import")]
-    public static async Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer)
-    {
-        var (decision, problem) = await writer.WriteAsync(null, submission, RecordingHeaders.RecorderOf(http));
-        return problem is not null
-            ? Results.Problem(problem)
-            : decision!.Answer(written => Results.Created($"/cases/{written.CaseId}",
-                new ImportResponse(written.CaseId, written.Version, written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList())));
-    }
+    public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
+        writer.RecordAsync(null, submission, http, written => Results.Created($"/cases/{written.CaseId}",
+            new ImportResponse(written.CaseId, written.Version, written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList())));
 }

@@ -23,12 +23,7 @@ public static class OpenCase
     }
 
     [WolverinePost("/cases")]
-    public static async Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer)
-    {
-        var (decision, problem) = await writer.WriteAsync(null, submission, RecordingHeaders.RecorderOf(http));
-        return problem is not null
-            ? Results.Problem(problem)
-            : decision!.Answer(written =>
-                Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId)));
-    }
+    public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
+        writer.RecordAsync(null, submission, http, written =>
+            Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId)));
 }

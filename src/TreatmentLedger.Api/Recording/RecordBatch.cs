@@ -32,14 +32,9 @@ public static class RecordBatch
 
     /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422 naming the first refused entry).</summary>
     [WolverinePost("/cases/{caseId}/entries/batch")]
-    public static async Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer)
-    {
-        var (decision, problem) = await writer.WriteAsync(caseId, submission, RecordingHeaders.RecorderOf(http));
+    public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.
-        return problem is not null
-            ? Results.Problem(problem)
-            : decision!.Answer(written => Results.Json(
-                new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Entries.Max(e => e.Version)),
-                statusCode: StatusCodes.Status201Created));
-    }
+        writer.RecordAsync(caseId, submission, http, written => Results.Json(
+            new BatchResponse(written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList(), written.Entries.Max(e => e.Version)),
+            statusCode: StatusCodes.Status201Created));
 }

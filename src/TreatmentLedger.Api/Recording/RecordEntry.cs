@@ -23,11 +23,6 @@ public static class RecordEntry
 
     /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422).</summary>
     [WolverinePost("/cases/{caseId}/entries")]
-    public static async Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer)
-    {
-        var (decision, problem) = await writer.WriteAsync(caseId, submission, RecordingHeaders.RecorderOf(http));
-        return problem is not null
-            ? Results.Problem(problem)
-            : decision!.Answer(written => Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created));
-    }
+    public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
+        writer.RecordAsync(caseId, submission, http, written => Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created));
 }

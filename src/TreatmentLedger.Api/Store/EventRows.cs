@@ -18,6 +18,9 @@ public sealed class EventRows(IDocumentStore store)
 
     public string Table { get; } = store.Options.Schema.ForEvents();
 
+    private readonly string _namedSql = $"select {Columns}, stream_id from {store.Options.Schema.ForEvents()} where id = any($1)";
+    private readonly string _sequencesSql = $"select version, seq_id from {store.Options.Schema.ForEvents()} where stream_id = $1 and version = any($2)";
+
     private readonly Dictionary<string, Type> _entryTypeByAlias =
         store.Options.Events.AllKnownEventTypes().Where(t => t.EventType.IsAssignableTo(typeof(Entry))).ToDictionary(t => t.EventTypeName, t => t.EventType);
 
@@ -40,7 +43,7 @@ public sealed class EventRows(IDocumentStore store)
     {
         var found = new Dictionary<Guid, List<RecordedEntry>>();
         if (named.Count == 0) return found;
-        await using var command = new NpgsqlCommand($"select {Columns}, stream_id from {Table} where id = any($1)", connection);
+        await using var command = new NpgsqlCommand(_namedSql, connection);
         command.Parameters.AddWithValue(named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -57,7 +60,7 @@ public sealed class EventRows(IDocumentStore store)
     {
         var sequences = new Dictionary<long, long>();
         if (versions.Length == 0) return sequences;
-        await using var command = new NpgsqlCommand($"select version, seq_id from {Table} where stream_id = $1 and version = any($2)", connection);
+        await using var command = new NpgsqlCommand(_sequencesSql, connection);
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(versions);
         await using var reader = await command.ExecuteReaderAsync(ct);
