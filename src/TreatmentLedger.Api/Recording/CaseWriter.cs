@@ -4,7 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
-using TreatmentLedger.History;
+using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Recording;
@@ -131,8 +131,7 @@ public sealed class CaseWriter : IAsyncDisposable
         await using var session = _store.LightweightSession();
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
         var streams = new Dictionary<Guid, IEventStream<CaseState>>();
-        IReadOnlyDictionary<Guid, List<RecordedEntry>> named = new Dictionary<Guid, List<RecordedEntry>>();
-        IReadOnlyDictionary<Guid, List<AmendedBy>> amendments = new Dictionary<Guid, List<AmendedBy>>();
+        IReadOnlyDictionary<Guid, CaseContext> contexts = new Dictionary<Guid, CaseContext>();
         if (onCases.Count > 0)
         {
             // Marten's exclusive fetch of every stream, in id order (transactions sharing cases cannot deadlock), in one
@@ -142,22 +141,18 @@ public sealed class CaseWriter : IAsyncDisposable
                 .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CaseState>(id))).ToList();
             await query.Execute(ct);
             foreach (var (id, stream) in fetches) streams[id] = await stream;
-
-            var connection = session.Connection!;
-            var names = onCases.Where(p => streams[p.CaseId!.Value].Aggregate is not null)
-                .SelectMany(p => CaseContext.NamedBy(p.Submission.Entries).Select(id => (p.CaseId!.Value, id))).ToList();
-            named = await _rows.NamedAsync(connection, names, ct);
-            amendments = await Amendment.OfAsync(session, named.SelectMany(n => n.Value.Select(r => (n.Key, r.Entry.EntryId))).ToList(), ct);
+            contexts = await ContextsAsync(session, _rows, onCases
+                .Where(p => streams[p.CaseId!.Value].Aggregate is not null)
+                .Select(p => (p.CaseId!.Value, streams[p.CaseId!.Value].Aggregate!, p.Submission.Entries)).ToList(), ct);
         }
 
         foreach (var pending in batch)
         {
             (pending.Decision, pending.Problem) = pending.CaseId is not { } caseId
                 ? Decision.ForNewCase(pending.Submission, pending.Recorder, _clock)
-                : streams[caseId].Aggregate is not { } state
-                    ? (null, Problems.CaseNotFound(caseId))
-                    : Decision.OnCase(caseId, new CaseContext(state, named.GetValueOrDefault(caseId) ?? [], amendments.GetValueOrDefault(caseId) ?? []),
-                        pending.Submission, pending.Recorder, _clock);
+                : contexts.TryGetValue(caseId, out var context)
+                    ? Decision.OnCase(caseId, context, pending.Submission, pending.Recorder, _clock)
+                    : (null, Problems.CaseNotFound(caseId));
             if (pending.Decision is not { } decision) continue;
             if (decision.RepeatsWithoutSequence is { Length: > 0 } versions)
                 decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));
@@ -166,5 +161,20 @@ public sealed class CaseWriter : IAsyncDisposable
             else streams[decision.CaseId].AppendMany(decision.Events);
         }
         await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The contexts that requests on existing cases (one request a case) are judged against: each case's state, the
+    /// entries its request names, found by event id, and their latest correction and retraction; in two round trips at
+    /// most, whatever the number of cases, in the session's transaction (which holds the streams' row locks).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(IDocumentSession session, EventRows rows,
+        IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CancellationToken ct)
+    {
+        var names = requests.SelectMany(r => CaseContext.NamedBy(r.Entries).Select(id => (r.CaseId, id))).ToList();
+        var named = await rows.NamedAsync(session.Connection!, names, ct);
+        var amendments = await Amendment.OfAsync(session, named.SelectMany(n => n.Value.Select(r => (n.Key, r.Entry.EntryId))).ToList(), ct);
+        return requests.ToDictionary(r => r.CaseId,
+            r => new CaseContext(r.State, named.GetValueOrDefault(r.CaseId) ?? [], amendments.GetValueOrDefault(r.CaseId) ?? []));
     }
 }

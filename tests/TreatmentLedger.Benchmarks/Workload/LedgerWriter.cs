@@ -77,11 +77,8 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
         IReadOnlyList<Entry> entries, CancellationToken ct)
     {
         if (state is null) return (null, $"no case {caseId}");
-        var names = CaseContext.NamedBy(entries).Select(id => (caseId, id)).ToList();
-        var named = (await _rows.NamedAsync(session.Connection!, names, ct)).GetValueOrDefault(caseId) ?? [];
-        var amendments = (await Amendment.OfAsync(session, named.Select(r => (caseId, r.Entry.EntryId)).ToList(), ct)).GetValueOrDefault(caseId) ?? [];
-        var (decision, problem) = Decision.OnCase(caseId, new CaseContext(state, named, amendments), new Submission(entries, null, _ => ""), Recorder,
-            TimeProvider.System);
+        var contexts = await CaseWriter.ContextsAsync(session, _rows, [(caseId, state, entries)], ct);
+        var (decision, problem) = Decision.OnCase(caseId, contexts[caseId], new Submission(entries, null, _ => ""), Recorder, TimeProvider.System);
         return (decision, problem?.Detail);
     }
 
