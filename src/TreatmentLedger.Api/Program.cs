@@ -2,12 +2,14 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Recording;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using Wolverine;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = LedgerSettings.Read(builder.Configuration);
+if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs, settings, Console.Out, Console.Error);
 
 // Without a connection string the ledger runs its own PostgreSQL cluster in LEDGER_DATA, stopped when the app stops.
 EmbeddedPostgres? embedded;
@@ -27,6 +29,7 @@ builder.WebHost.UseUrls(settings.BaseUrl);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
+builder.Services.AddLedgerAuthentication(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
@@ -49,6 +52,8 @@ builder.Services.AddWolverineHttp();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapWolverineEndpoints();
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""
@@ -56,6 +61,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           cases:  {settings.BaseUrl}/cases
           health: {settings.BaseUrl}/health
           store:  {(embedded is null ? "the server named by LEDGER_CONNECTION_STRING" : $"embedded PostgreSQL in {settings.DataDirectory}")}
+        {DemoHospital.Welcome(settings).TrimStart()}
         Stop with Ctrl-C.
         """));
 

@@ -132,7 +132,7 @@ public sealed class ConcurrencyTests(LedgerFixture fixture) : LedgerTest(fixture
         // refused one (a stop with no line active) stores nothing and refuses nothing else.
         var responses = await Task.WhenAll(caseIds.Select((caseId, c) => Api.PostEntry(caseId,
             c == 5 ? Bodies.Stop("2015-04") : Bodies.Imaging("2015-04", findings: $"case {c}"),
-            ("X-Recorded-By", $"dr-{c}"), ("X-Correlation-Id", $"corr-{c}"))));
+            ClinicianNamed($"dr-{c}"), ("X-Correlation-Id", $"corr-{c}"))));
 
         for (var c = 0; c < cases; c++)
         {

@@ -99,7 +99,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     {
         var file = CaseFile(name);
 
-        var (caseId, response) = await Import(file, ("X-Recorded-By", "importer"), ("X-Correlation-Id", "import-42"));
+        var (caseId, response) = await Import(file, ClinicianNamed("importer"), ("X-Correlation-Id", "import-42"));
 
         var log = await Api.Log(caseId);
         var opening = file["case"]!.DeepClone().AsObject();

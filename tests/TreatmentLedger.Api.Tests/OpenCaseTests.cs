@@ -30,7 +30,7 @@ public sealed class OpenCaseTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task The_opening_is_the_first_entry_of_the_audit_log_with_its_payload()
     {
-        var response = await Api.Post("/cases", Opening(), ("X-Recorded-By", "dr-open"));
+        var response = await Api.Post("/cases", Opening(), ClinicianNamed("dr-open"));
         var caseId = response.Json["caseId"]!.GetValue<Guid>();
 
         var entry = Assert.Single(await Api.Log(caseId));

@@ -23,7 +23,7 @@ public sealed class RecordingTests(LedgerFixture fixture) : LedgerTest(fixture)
         var entryId = Guid.NewGuid();
         var response = await Api.Post($"/cases/{caseId}/entries",
             $$"""{ "type": "biopsy-performed", "occurredOn": "2015-03-12", "entryId": "{{entryId}}", "technique": "core", "site": "left axilla", "diagnosis": "spindle cell lesion" }""",
-            ("X-Recorded-By", "dr-test"), ("X-Correlation-Id", "corr-42"));
+            ClinicianNamed("dr-test"), ("X-Correlation-Id", "corr-42"));
 
         Assert.Equal(201, response.Status);
         Assert.Equal(entryId, response.Json["entryId"]!.GetValue<Guid>());

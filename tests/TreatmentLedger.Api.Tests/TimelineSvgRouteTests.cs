@@ -24,6 +24,7 @@ public sealed class TimelineSvgRouteTests(LedgerFixture fixture) : LedgerTest(fi
     {
         var result = await Host.Scenario(s =>
         {
+            s.WithBearerToken(Fixture.ClinicianToken);
             s.Get.Url(url);
             s.IgnoreStatusCode();
         });

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Marten;
 using Npgsql;
-using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Setup;
 using TreatmentLedger.Benchmarks.Workload;
@@ -27,13 +27,31 @@ public sealed class BenchContext : IAsyncDisposable
 
     private LedgerWriter? _writer;
 
-    public HttpClient Http { get; } = new(new SocketsHttpHandler
+    /// <summary>The API's data folder: with the bench cluster's connection string, it holds only the token signing key.</summary>
+    public string ApiDataDirectory => Path.Combine(Cluster.Root, "api-data");
+
+    /// <summary>The client of every HTTP scenario, sending a clinician's token signed with the API's own key.</summary>
+    public HttpClient Http => _http ??= Client();
+
+    private HttpClient? _http;
+
+    private HttpClient Client()
     {
-        MaxConnectionsPerServer = 64,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        UseCookies = false,
-    })
-    { Timeout = TimeSpan.FromMinutes(2) };
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 64,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseCookies = false,
+        })
+        { Timeout = TimeSpan.FromMinutes(2) };
+        var token = Tokens.Mint(SigningKey.LoadOrCreate(ApiDataDirectory), LedgerWriter.RecordedBy, [Roles.Clinician], Hospital,
+            TimeSpan.FromHours(12), DateTimeOffset.UtcNow);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>The hospital the benchmark's cases belong to.</summary>
+    public const string Hospital = "bench";
 
     /// <summary>The API process the HTTP scenarios share (peak RSS is read from it at the end).</summary>
     public ApiProcess? Api { get; set; }
@@ -67,7 +85,6 @@ public sealed class BenchContext : IAsyncDisposable
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, ApiUri(path)) { Content = content };
-        request.Headers.Add(RecordingHeaders.RecordedByHeader, "bench");
         using var response = await Http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         return ((int)response.StatusCode == expected ? null : $"{(int)response.StatusCode} {Shorten(text)}", text);

@@ -111,7 +111,7 @@ public static class BenchProgram
                 var apiUp = false;
                 await Run("api", "API start", "the API answers /health", async () =>
                 {
-                    ctx.Api = ApiProcess.Start(ctx.ApiDll, cluster.ConnectionString, Path.Combine(cluster.Root, "api.log"));
+                    ctx.Api = ApiProcess.Start(ctx.ApiDll, cluster.ConnectionString, ctx.ApiDataDirectory, Path.Combine(cluster.Root, "api.log"));
                     await ctx.Api.WaitUntilHealthyAsync(ctx.Http, TimeSpan.FromMinutes(2), ct);
                     Console.WriteLine($"  API pid {ctx.Api.Pid} on {ctx.Api.BaseAddress}");
                     apiUp = true;

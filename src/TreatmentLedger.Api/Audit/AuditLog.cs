@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TreatmentLedger.Api.Http;
@@ -16,6 +18,7 @@ namespace TreatmentLedger.Api.Audit;
 /// </summary>
 public static class AuditLog
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/entries")]
     public static async Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? since, string? until, CaseReader reader,
         CancellationToken ct)

@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using Marten;
 using Marten.Linq;
 using TreatmentLedger.Api.Http;
@@ -37,6 +39,8 @@ public static class ListCases
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
     private static readonly string[] Statuses = [CaseStatus.OnTreatment, CaseStatus.OffTreatment, CaseStatus.Deceased];
+
+    [Authorize(Policy = Policies.ReadCases)]
 
     [WolverineGet("/cases")]
     public static async Task<IResult> Get(string? status, string? regimen, string? page, string? pageSize, IDocumentStore store, CancellationToken ct)

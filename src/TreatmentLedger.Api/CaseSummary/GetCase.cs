@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using Wolverine.Http;
@@ -7,6 +9,7 @@ namespace TreatmentLedger.Api.CaseSummary;
 /// <summary><c>GET /cases/{caseId}</c>: who, status, diagnosis and the current line.</summary>
 public static class GetCase
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.SummaryAsync(caseId, asOf, knownAt, ct);

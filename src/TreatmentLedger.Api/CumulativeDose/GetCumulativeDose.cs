@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using System.Globalization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
@@ -9,6 +11,7 @@ namespace TreatmentLedger.Api.CumulativeDose;
 /// <summary><c>GET /cases/{caseId}/cumulative-dose?alphaBeta=10</c>: radiotherapy per site, systemic per drug, alerts.</summary>
 public static class GetCumulativeDose
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/cumulative-dose")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? alphaBeta, CaseReader reader, CancellationToken ct)
     {

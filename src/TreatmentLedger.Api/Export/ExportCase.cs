@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Nodes;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
@@ -10,6 +12,7 @@ namespace TreatmentLedger.Api.Export;
 /// <summary><c>GET /cases/{caseId}/export</c>: the case file, replayable through <c>POST /cases/import</c>.</summary>
 public static class ExportCase
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/export")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.RespondAsync(caseId, asOf, knownAt, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);

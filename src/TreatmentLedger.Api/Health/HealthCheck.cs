@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Marten;
 using Wolverine.Http;
 
@@ -6,6 +7,7 @@ namespace TreatmentLedger.Api.Health;
 /// <summary><c>GET /health</c>: 200 when the store answers, 503 otherwise.</summary>
 public static class HealthCheck
 {
+    [AllowAnonymous]
     [WolverineGet("/health")]
     public static async Task<IResult> Get(IDocumentStore store, CancellationToken ct)
     {

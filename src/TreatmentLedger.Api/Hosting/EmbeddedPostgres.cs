@@ -69,7 +69,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (File.Exists(_dataDirectory))
             throw new EmbeddedPostgresException($"{_dataDirectory} is a file; LEDGER_DATA names the folder of the ledger's PostgreSQL cluster");
         if (Directory.Exists(_dataDirectory) && !File.Exists(Path.Combine(_dataDirectory, "PG_VERSION"))
-            && Directory.EnumerateFileSystemEntries(_dataDirectory).Any())
+            && Directory.EnumerateFileSystemEntries(_dataDirectory).Any(e => Path.GetFileName(e) != Security.SigningKey.FileName))
             throw new EmbeddedPostgresException(
                 $"{_dataDirectory} holds other files and no PostgreSQL cluster; point LEDGER_DATA at a new or empty folder, where the ledger makes its cluster");
         Directory.CreateDirectory(_dataDirectory);

@@ -1,28 +1,26 @@
 using System.Globalization;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Api.Recording;
+using TreatmentLedger.Api.Security;
 
 namespace TreatmentLedger.Api.Http;
 
 /// <summary>What a write request's headers say: who records, under which correlation id, and the version a writer last saw.</summary>
 public static class RecordingHeaders
 {
-    public const string RecordedByHeader = "X-Recorded-By";
     public const string CorrelationIdHeader = "X-Correlation-Id";
-    public const string Anonymous = "anonymous";
 
     /// <summary>
     /// Who records and under which correlation id, for the metadata of every event the request appends (never payload).
-    /// Until authentication exists, the recorder is whoever X-Recorded-By names. The correlation id is X-Correlation-Id,
+    /// The recorder is the bearer token's subject (no header can name another). The correlation id is X-Correlation-Id,
     /// else the request's trace identifier, and is echoed in the answer.
     /// </summary>
     public static Recorder RecorderOf(HttpContext http)
     {
-        var recordedBy = http.Request.Headers[RecordedByHeader].ToString().Trim();
         var correlationId = http.Request.Headers[CorrelationIdHeader].ToString().Trim();
         if (correlationId.Length == 0) correlationId = http.TraceIdentifier;
         http.Response.Headers[CorrelationIdHeader] = correlationId;
-        return new Recorder(recordedBy.Length == 0 ? Anonymous : recordedBy[..Math.Min(recordedBy.Length, 200)], correlationId);
+        return new Recorder(Caller.Of(http.User).Sub, correlationId);
     }
 
     /// <summary>The version named by <c>If-Match: "&lt;version&gt;"</c>, if the header is present.</summary>

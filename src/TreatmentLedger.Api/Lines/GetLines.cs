@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using Wolverine.Http;
@@ -7,6 +9,7 @@ namespace TreatmentLedger.Api.Lines;
 /// <summary><c>GET /cases/{caseId}/lines</c>: the lines of systemic therapy in order.</summary>
 public static class GetLines
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/lines")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(caseId, asOf, knownAt, (history, point) => Projections.LinesView.Of(history, point), ct);

@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using Wolverine.Http;
@@ -10,6 +12,7 @@ namespace TreatmentLedger.Api.Outcomes;
 /// </summary>
 public static class GetOutcomes
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/outcomes")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(caseId, asOf, knownAt, Projections.Outcomes.Of, ct);

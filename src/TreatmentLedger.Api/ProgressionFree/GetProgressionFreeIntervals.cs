@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Projections;
@@ -8,6 +10,7 @@ namespace TreatmentLedger.Api.ProgressionFree;
 /// <summary><c>GET /cases/{caseId}/progression-free-intervals</c>: case-level intervals and per-line progression-free survival.</summary>
 public static class GetProgressionFreeIntervals
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/progression-free-intervals")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(caseId, asOf, knownAt, ProgressionFreeIntervals.Of, ct);

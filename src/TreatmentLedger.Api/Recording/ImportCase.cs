@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
@@ -30,6 +32,7 @@ public static class ImportCase
     }
 
     /// <summary>Judged as one new case (422 naming the first refused entry), stored atomically by the writer queue.</summary>
+    [Authorize(Policy = Policies.Record)]
     [WolverinePost("/cases/import")]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         writer.RecordAsync(null, submission, http, written => Results.Created($"/cases/{written.CaseId}",

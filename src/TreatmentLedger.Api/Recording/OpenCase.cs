@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
@@ -21,6 +23,8 @@ public static class OpenCase
         if (entry is null) return (null, Problems.Invalid(errors));
         return (new Submission([entry], null, Submission.CaseFileField), WolverineContinue.NoProblems);
     }
+
+    [Authorize(Policy = Policies.Record)]
 
     [WolverinePost("/cases")]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>

@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
@@ -31,6 +33,7 @@ public static class RecordBatch
     }
 
     /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422 naming the first refused entry).</summary>
+    [Authorize(Policy = Policies.Record)]
     [WolverinePost("/cases/{caseId}/entries/batch")]
     public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.

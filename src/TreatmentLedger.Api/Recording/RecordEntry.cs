@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
@@ -22,6 +24,7 @@ public static class RecordEntry
     }
 
     /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422).</summary>
+    [Authorize(Policy = Policies.Record)]
     [WolverinePost("/cases/{caseId}/entries")]
     public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         writer.RecordAsync(caseId, submission, http, written => Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created));

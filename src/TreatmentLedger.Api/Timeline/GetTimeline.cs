@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using Wolverine.Http;
@@ -7,6 +9,7 @@ namespace TreatmentLedger.Api.Timeline;
 /// <summary><c>GET /cases/{caseId}/timeline</c>: entries and line bars in clinical order, by lane.</summary>
 public static class GetTimeline
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/timeline")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(caseId, asOf, knownAt, Projections.Timeline.Of, ct);

@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Projections;
@@ -8,6 +10,7 @@ namespace TreatmentLedger.Api.Timeline;
 /// <summary><c>GET /cases/{caseId}/timeline.svg</c>: the timeline drawn like Figure 1D of the founding report.</summary>
 public static class GetTimelineSvg
 {
+    [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/timeline.svg")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
         reader.RespondAsync(caseId, asOf, knownAt, (history, point) =>

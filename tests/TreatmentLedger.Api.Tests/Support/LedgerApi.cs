@@ -3,9 +3,15 @@ using Alba;
 
 namespace TreatmentLedger.Api.Tests.Support;
 
-/// <summary>Plain HTTP calls through Alba, answering the status and the parsed JSON body.</summary>
-public sealed class LedgerApi(IAlbaHost host)
+/// <summary>
+/// Plain HTTP calls through Alba with a bearer token (null: none), answering the status and the parsed JSON body. A call
+/// whose headers name an Authorization sends that one instead.
+/// </summary>
+public sealed class LedgerApi(IAlbaHost host, string? token)
 {
+    /// <summary>The same calls with another token (null: none).</summary>
+    public LedgerApi As(string? other) => new(host, other);
+
     public sealed record Response(int Status, JsonNode? Body, IScenarioResult Raw)
     {
         public JsonObject Json => Body!.AsObject();
@@ -17,17 +23,18 @@ public sealed class LedgerApi(IAlbaHost host)
         {
             s.Post.RawJson(json).ToUrl(url);
             foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
-        });
+        }, headers.Any(h => h.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)));
 
     public Task<Response> Post(string url, JsonNode json, params (string Name, string Value)[] headers) =>
         Post(url, json.ToJsonString(), headers);
 
     public Task<Response> Get(string url) => Send(s => s.Get.Url(url));
 
-    private async Task<Response> Send(Action<Scenario> configure)
+    private async Task<Response> Send(Action<Scenario> configure, bool ownAuthorization = false)
     {
         var result = await host.Scenario(s =>
         {
+            if (token is not null && !ownAuthorization) s.WithBearerToken(token);
             configure(s);
             s.IgnoreStatusCode();
         });

@@ -2,6 +2,7 @@ using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Security;
 
 namespace TreatmentLedger.Api.Tests.Support;
 
@@ -17,6 +18,21 @@ public sealed class LedgerFixture : IAsyncLifetime
     public TestClock Clock { get; } = new();
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The ledger's data folder: with a connection string given, it holds only the token signing key.</summary>
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("ledger-test-").FullName;
+
+    /// <summary>The hospital of the tests' default callers.</summary>
+    public const string Hospital = "test-hospital";
+
+    /// <summary>A token signed with the ledger's own key, as <c>ops/token</c> makes them.</summary>
+    public string Token(string sub, string hospital, params string[] roles) =>
+        Tokens.Mint(SigningKey.LoadOrCreate(DataDirectory), sub, roles, hospital, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    /// <summary>The default caller of the tests: a clinician of <see cref="Hospital"/>.</summary>
+    public string ClinicianToken => _clinicianToken ??= Token("test-clinician", Hospital, Roles.Clinician);
+
+    private string? _clinicianToken;
+
     public async Task InitializeAsync()
     {
         ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION_STRING") is { Length: > 0 } given
@@ -24,6 +40,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             : (_postgres = await ThrowawayPostgres.StartAsync()).ConnectionString;
         Environment.SetEnvironmentVariable("LEDGER_CONNECTION_STRING", ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DEMO", "0");
+        Environment.SetEnvironmentVariable("LEDGER_DATA", DataDirectory);
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
     }
 
@@ -38,6 +55,7 @@ public sealed class LedgerFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         if (_postgres is not null) await _postgres.DisposeAsync();
+        Directory.Delete(DataDirectory, recursive: true);
     }
 }
 
@@ -53,7 +71,11 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
 {
     protected LedgerFixture Fixture { get; } = fixture;
     protected IAlbaHost Host => Fixture.Host;
-    protected LedgerApi Api => new(Fixture.Host);
+    protected LedgerApi Api => new(Fixture.Host, Fixture.ClinicianToken);
+
+    /// <summary>The Authorization header of a clinician of the tests' hospital named <paramref name="sub"/>.</summary>
+    protected (string Name, string Value) ClinicianNamed(string sub) =>
+        ("Authorization", "Bearer " + Fixture.Token(sub, LedgerFixture.Hospital, Roles.Clinician));
 
     public Task InitializeAsync() => Fixture.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;

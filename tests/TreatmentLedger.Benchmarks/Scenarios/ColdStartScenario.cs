@@ -27,7 +27,7 @@ public static class ColdStartScenario
         for (var run = 0; run < 1 + v.ColdStarts; run++)
         {
             var body = CaseJson.EntryBody(entries[run + 1]);
-            await using var api = ApiProcess.Start(ctx.ApiDll, ctx.Cluster.ConnectionString, Path.Combine(ctx.Cluster.Root, "api-cold-start.log"));
+            await using var api = ApiProcess.Start(ctx.ApiDll, ctx.Cluster.ConnectionString, ctx.ApiDataDirectory, Path.Combine(ctx.Cluster.Root, "api-cold-start.log"));
             var previous = ctx.Api;
             ctx.Api = api;
             try

@@ -35,7 +35,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ApiProcess Start(string apiDll, string connectionString, string logPath)
+    public static ApiProcess Start(string apiDll, string connectionString, string dataDirectory, string logPath)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -47,6 +47,7 @@ public sealed class ApiProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(apiDll);
         info.Environment["LEDGER_CONNECTION_STRING"] = connectionString;
+        info.Environment["LEDGER_DATA"] = dataDirectory;
         info.Environment["LEDGER_HOST"] = "127.0.0.1";
         info.Environment["LEDGER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         info.Environment["LEDGER_DEMO"] = "0";
