@@ -114,9 +114,9 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         }
 
         var store = Host.Services.GetRequiredService<IDocumentStore>();
-        await using var session = store.QuerySession();
+        await using var session = store.QuerySession(LedgerFixture.Hospital);
         var document = await session.LoadAsync<CaseState>(caseId);
-        var history = await Host.Services.GetRequiredService<CaseReader>().ReadStreamAsync(caseId, DateTimeOffset.MaxValue, CancellationToken.None);
+        var history = await Host.Services.GetRequiredService<CaseReader>().ReadStreamAsync(LedgerFixture.Hospital, caseId, DateTimeOffset.MaxValue, CancellationToken.None);
         Assert.NotNull(document);
         var serializer = store.Options.Serializer();
         Assert.Equal(serializer.ToJson(CaseState.Of(caseId, history!)), serializer.ToJson(document));
@@ -141,7 +141,7 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         var store = Host.Services.GetRequiredService<IDocumentStore>();
         async Task<(string State, string Amendments)> Documents()
         {
-            await using var session = store.QuerySession();
+            await using var session = store.QuerySession(LedgerFixture.Hospital);
             var serializer = store.Options.Serializer();
             var amendments = await session.Query<Amendment>().ToListAsync();
             return (serializer.ToJson(await session.LoadAsync<CaseState>(caseId)), string.Join("\n", amendments.Select(serializer.ToJson).Order()));

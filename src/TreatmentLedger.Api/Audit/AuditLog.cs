@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using System.Text.Json;
@@ -20,7 +21,7 @@ public static class AuditLog
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/entries")]
-    public static async Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? since, string? until, CaseReader reader,
+    public static async Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? since, string? until, ClaimsPrincipal user, CaseReader reader,
         CancellationToken ct)
     {
         var (parameters, errors) = ReadQuery.Parse(asOf, knownAt);
@@ -31,7 +32,7 @@ public static class AuditLog
 
         // Statuses are as known at the end of the window. Always the stream: it has the sequences the log shows.
         var knownUntil = Earliest(parameters.KnownAt, to) ?? DateTimeOffset.MaxValue;
-        var history = await reader.ReadStreamAsync(caseId, knownUntil, ct);
+        var history = await reader.ReadStreamAsync(user.Hospital(), caseId, knownUntil, ct);
         if (history is null) return Results.Problem(Problems.CaseNotFound(caseId));
 
         var window = history.RecordedUpTo(parameters.AsOf).Where(r => from is null || r.RecordedAt > from).ToList();

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using Marten;
@@ -43,7 +44,8 @@ public static class ListCases
     [Authorize(Policy = Policies.ReadCases)]
 
     [WolverineGet("/cases")]
-    public static async Task<IResult> Get(string? status, string? regimen, string? page, string? pageSize, IDocumentStore store, CancellationToken ct)
+    public static async Task<IResult> Get(string? status, string? regimen, string? page, string? pageSize, ClaimsPrincipal user, IDocumentStore store,
+        CancellationToken ct)
     {
         var errors = new ValidationErrors();
         status ??= "";
@@ -53,7 +55,8 @@ public static class ListCases
         var size = Number("pageSize", pageSize, 1, MaxPageSize, DefaultPageSize, errors);
         if (errors.Any) return Results.Problem(Problems.Invalid(errors));
 
-        await using var session = store.QuerySession();
+        // The caller's hospital's cases only: the case states are kept per hospital (Marten's conjoined tenancy).
+        await using var session = store.QuerySession(user.Hospital());
         IQueryable<CaseState> query = session.Query<CaseState>();
         if (status.Length > 0) query = query.Where(c => c.Summary.Status == status);
         if (regimen.Length > 0) query = query.Where(c => c.Summary.CurrentLine!.Regimen.Equals(regimen, StringComparison.OrdinalIgnoreCase));

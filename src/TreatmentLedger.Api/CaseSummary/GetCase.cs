@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -11,6 +12,6 @@ public static class GetCase
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
-        reader.SummaryAsync(caseId, asOf, knownAt, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
+        reader.SummaryAsync(user.Hospital(), caseId, asOf, knownAt, ct);
 }

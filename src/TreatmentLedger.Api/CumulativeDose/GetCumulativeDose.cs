@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using System.Globalization;
@@ -13,11 +14,11 @@ public static class GetCumulativeDose
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/cumulative-dose")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? alphaBeta, CaseReader reader, CancellationToken ct)
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? alphaBeta, ClaimsPrincipal user, CaseReader reader, CancellationToken ct)
     {
         var ratio = Dose.DefaultAlphaBeta;
         if (!string.IsNullOrEmpty(alphaBeta) && (!decimal.TryParse(alphaBeta, NumberStyles.Number, CultureInfo.InvariantCulture, out ratio) || ratio <= 0 || ratio > 100))
             return Task.FromResult(Results.Problem(Problems.Invalid("alphaBeta", $"'{alphaBeta}' is not an alpha/beta ratio in Gy: a number above 0 and at most 100")));
-        return reader.ViewAsync(caseId, asOf, knownAt, (history, point) => Dose.Of(history, point, ratio), ct);
+        return reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) => Dose.Of(history, point, ratio), ct);
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Nodes;
@@ -14,8 +15,8 @@ public static class ExportCase
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/export")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
-        reader.RespondAsync(caseId, asOf, knownAt, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
+        reader.RespondAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);
 
     /// <summary>
     /// Every recorded entry in sequence order, corrections and retractions included, with their entryIds

@@ -30,7 +30,7 @@ public sealed class DemoCase(IDocumentStore store, LedgerSettings settings, IHos
 
         var file = Read();
         var patientRef = file["case"]!["patientRef"]!.GetValue<string>();
-        await using (var session = store.QuerySession())
+        await using (var session = store.QuerySession(DemoHospital.Name))
         {
             var existing = await session.Query<CaseState>().Where(c => c.Summary.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
             if (existing.Count > 0)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -14,6 +15,6 @@ public static class GetOutcomes
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/outcomes")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, asOf, knownAt, Projections.Outcomes.Of, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, Projections.Outcomes.Of, ct);
 }

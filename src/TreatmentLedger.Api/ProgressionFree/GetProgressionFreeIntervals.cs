@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -12,6 +13,6 @@ public static class GetProgressionFreeIntervals
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/progression-free-intervals")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, asOf, knownAt, ProgressionFreeIntervals.Of, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, ProgressionFreeIntervals.Of, ct);
 }

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
@@ -47,12 +48,13 @@ public sealed class CaseWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Records a submission: on the case <paramref name="caseId"/>, or as a new case when it is null. Answers the
-    /// decision once stored (its answer is built from it), or the problem that stored nothing.
+    /// Records a submission for <paramref name="hospital"/>: on its case <paramref name="caseId"/> (another hospital's
+    /// case is unknown here), or as a new case of that hospital when it is null. Answers the decision once stored (its
+    /// answer is built from it), or the problem that stored nothing.
     /// </summary>
-    public Task<(Decision? Decision, ProblemDetails? Problem)> WriteAsync(Guid? caseId, Submission submission, Recorder recorder)
+    public Task<(Decision? Decision, ProblemDetails? Problem)> WriteAsync(string hospital, Guid? caseId, Submission submission, Recorder recorder)
     {
-        var pending = new Pending(caseId, submission, recorder);
+        var pending = new Pending(hospital, caseId, submission, recorder);
         if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the ledger is shutting down");
         return pending.Outcome.Task;
     }
@@ -63,7 +65,7 @@ public sealed class CaseWriter : IAsyncDisposable
     /// </summary>
     public async Task<IResult> RecordAsync(Guid? caseId, Submission submission, HttpContext http, Func<Written, IResult> respond)
     {
-        var (decision, problem) = await WriteAsync(caseId, submission, RecordingHeaders.RecorderOf(http));
+        var (decision, problem) = await WriteAsync(http.User.Hospital(), caseId, submission, RecordingHeaders.RecorderOf(http));
         return problem is not null ? Results.Problem(problem) : decision!.Answer(respond);
     }
 
@@ -73,8 +75,9 @@ public sealed class CaseWriter : IAsyncDisposable
         await Task.WhenAll(_writers);
     }
 
-    private sealed class Pending(Guid? caseId, Submission submission, Recorder recorder)
+    private sealed class Pending(string hospital, Guid? caseId, Submission submission, Recorder recorder)
     {
+        public string Hospital { get; } = hospital;
         public Guid? CaseId { get; } = caseId;
         public Submission Submission { get; } = submission;
         public Recorder Recorder { get; } = recorder;
@@ -84,7 +87,10 @@ public sealed class CaseWriter : IAsyncDisposable
         public TaskCompletionSource<(Decision?, ProblemDetails?)> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>Takes what is waiting, at most one request per case and <see cref="MaxBatch"/> in all, and stores it together.</summary>
+    /// <summary>
+    /// Takes what is waiting, of one hospital (a session writes for one tenant), at most one request per case and
+    /// <see cref="MaxBatch"/> in all, and stores it together.
+    /// </summary>
     private async Task WriteBatchesAsync()
     {
         var carried = new List<Pending>();
@@ -100,7 +106,8 @@ public sealed class CaseWriter : IAsyncDisposable
 
             void Take(Pending pending)
             {
-                if (pending.CaseId is { } id && !cases.Add(id)) later.Add(pending);
+                if (batch.Count > 0 && pending.Hospital != batch[0].Hospital) later.Add(pending);
+                else if (pending.CaseId is { } id && !cases.Add(id)) later.Add(pending);
                 else batch.Add(pending);
             }
         }
@@ -128,7 +135,7 @@ public sealed class CaseWriter : IAsyncDisposable
     private async Task StoreTogetherAsync(List<Pending> batch)
     {
         var ct = CancellationToken.None;
-        await using var session = _store.LightweightSession();
+        await using var session = _store.LightweightSession(batch[0].Hospital);
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
         var streams = new Dictionary<Guid, IEventStream<CaseState>>();
         IReadOnlyDictionary<Guid, CaseContext> contexts = new Dictionary<Guid, CaseContext>();

@@ -11,3 +11,10 @@ public sealed record Caller(string Sub, IReadOnlyList<string> Roles, string Hosp
         user.FindAll(Tokens.Role).Select(c => c.Value).ToList(),
         user.FindFirstValue(Tokens.Hospital) ?? throw new InvalidOperationException("an authenticated request without a hospital"));
 }
+
+/// <summary>The claims of an authenticated request that the routes read.</summary>
+public static class ClaimsOfCaller
+{
+    /// <summary>The caller's hospital: the tenant whose cases and read models the request sees and writes.</summary>
+    public static string Hospital(this ClaimsPrincipal user) => Caller.Of(user).Hospital;
+}

@@ -13,26 +13,31 @@ namespace TreatmentLedger.Api.Store;
 /// </summary>
 public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvider clock)
 {
-    private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = ?";
+    private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = ? and tenant_id = ?";
 
-    private readonly string _streamSql = $"select {EventRows.Columns} from {rows.Table} where stream_id = $1 and timestamp <= $2 order by version";
+    private readonly string _streamSql =
+        $"select {EventRows.Columns} from {rows.Table} where stream_id = $1 and tenant_id = $2 and timestamp <= $3 order by version";
 
     public DateOnly Today => clock.Today();
 
-    /// <summary>The case as known at knownAt (everything recorded without it), null for a case unknown then.</summary>
-    public Task<CaseHistory?> LoadAsync(Guid caseId, ReadParameters parameters, CancellationToken ct) =>
-        ReadStreamAsync(caseId, parameters.KnownAt ?? DateTimeOffset.MaxValue, ct);
+    /// <summary>
+    /// The case of <paramref name="hospital"/> as known at knownAt (everything recorded without it), null for a case
+    /// unknown then or of another hospital.
+    /// </summary>
+    public Task<CaseHistory?> LoadAsync(string hospital, Guid caseId, ReadParameters parameters, CancellationToken ct) =>
+        ReadStreamAsync(hospital, caseId, parameters.KnownAt ?? DateTimeOffset.MaxValue, ct);
 
     /// <summary>
     /// The stream's entries recorded at or before <paramref name="knownAt"/>, with their global sequences, null when
     /// there are none (a case not yet recorded then is unknown then).
     /// </summary>
-    public async Task<CaseHistory?> ReadStreamAsync(Guid caseId, DateTimeOffset knownAt, CancellationToken ct)
+    public async Task<CaseHistory?> ReadStreamAsync(string hospital, Guid caseId, DateTimeOffset knownAt, CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(_streamSql, connection);
         command.Parameters.AddWithValue(caseId);
+        command.Parameters.AddWithValue(hospital);
         command.Parameters.AddWithValue(knownAt);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var entries = new List<RecordedEntry>();
@@ -44,16 +49,16 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvide
     /// The summary facts of <c>GET /cases/{caseId}</c>, null for an unknown case. A current read loads only the facts the
     /// case's state keeps; a replay computes them from the case as known at knownAt and seen from asOf.
     /// </summary>
-    public async Task<CaseFacts?> SummaryFactsAsync(Guid caseId, ReadParameters parameters, CancellationToken ct)
+    public async Task<CaseFacts?> SummaryFactsAsync(string hospital, Guid caseId, ReadParameters parameters, CancellationToken ct)
     {
         if (parameters is { AsOf: null, KnownAt: null })
         {
             // Plain SQL: the hottest read route skips LINQ translation, and PostgreSQL sends the summary alone.
             await using var session = store.QuerySession();
-            var found = await session.QueryAsync<CaseFacts>(_summarySql, ct, caseId);
+            var found = await session.QueryAsync<CaseFacts>(_summarySql, ct, caseId, hospital);
             return found.Count == 0 ? null : found[0];
         }
-        return await LoadAsync(caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
+        return await LoadAsync(hospital, caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
     }
 }
 

@@ -2,12 +2,13 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
+using JasperFx.MultiTenancy;
 using Marten;
-using Wolverine.Marten;
 using Npgsql;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
 using Weasel.Core;
+using Wolverine.Marten;
 
 namespace TreatmentLedger.Api.Store;
 
@@ -60,6 +61,11 @@ public static class Configuration
         // projection runs and timestamps come from the app's TimeProvider (knownAt reads depend on them); the global
         // sequence is assigned by PostgreSQL during the append, so the case state keeps none (see RecordedEntry).
         opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+
+        // Hospitals as tenants, in one database (Marten's conjoined tenancy): every event, stream and document carries the
+        // hospital that wrote it, and a session opened for a hospital reads and writes its rows only.
+        opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+        opts.Policies.AllDocumentsAreMultiTenanted();
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.AddEventTypes(EntryTypes.All.Select(t => t.Type));

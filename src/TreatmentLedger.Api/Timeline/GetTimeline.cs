@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -11,6 +12,6 @@ public static class GetTimeline
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/timeline")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
-        reader.ViewAsync(caseId, asOf, knownAt, Projections.Timeline.Of, ct);
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
+        reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, Projections.Timeline.Of, ct);
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -12,8 +13,8 @@ public static class GetTimelineSvg
 {
     [Authorize(Policy = Policies.ReadCases)]
     [WolverineGet("/cases/{caseId}/timeline.svg")]
-    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, CaseReader reader, CancellationToken ct) =>
-        reader.RespondAsync(caseId, asOf, knownAt, (history, point) =>
+    public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
+        reader.RespondAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) =>
         {
             var title = $"Case {history.Opening?.PatientRef ?? caseId.ToString()} — timeline";
             return Results.Text(TimelineSvg.Render(Projections.Timeline.Of(history, point), title), "image/svg+xml");

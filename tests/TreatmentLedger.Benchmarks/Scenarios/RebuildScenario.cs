@@ -125,7 +125,7 @@ public static class RebuildScenario
         var batches = Enumerable.Range(0, (cases + SeedCasesPerSession - 1) / SeedCasesPerSession).ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ctx.Ct }, async (batch, ct) =>
         {
-            await using var session = store.LightweightSession();
+            await using var session = store.LightweightSession(BenchContext.Hospital);
             session.CorrelationId = LedgerWriter.CorrelationId;
             session.LastModifiedBy = LedgerWriter.RecordedBy;
             for (var c = batch * SeedCasesPerSession; c < Math.Min(cases, (batch + 1) * SeedCasesPerSession); c++)

@@ -85,7 +85,7 @@ public static class ReplayToDateScenario
     /// <summary>Stores a whole generated case as one new stream (the inline projection builds its document once).</summary>
     public static async Task SeedAsync(BenchContext ctx, Guid id, IReadOnlyList<Entry> entries)
     {
-        await using var session = ctx.Store.LightweightSession();
+        await using var session = ctx.Store.LightweightSession(BenchContext.Hospital);
         session.CorrelationId = LedgerWriter.CorrelationId;
         session.LastModifiedBy = LedgerWriter.RecordedBy;
         session.Events.StartStream<CaseState>(id, LedgerEvents.ForNewCase(id, entries));

@@ -102,7 +102,7 @@ public static class StoreAppendScenario
         });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, Seed, ctx.Today);
-        await using (var session = store.LightweightSession())
+        await using (var session = store.LightweightSession(BenchContext.Hospital))
         {
             for (var c = 0; c < streams.Cases.Count; c++)
                 session.Events.StartStream(streams.Ids[c] = Guid.CreateVersion7(), streams.Cases[c][0]);
@@ -118,7 +118,7 @@ public static class StoreAppendScenario
                 var entry = streams.Cases[item.Case][item.Entry];
                 return (Operation)(async ct =>
                 {
-                    await using var session = store.LightweightSession();
+                    await using var session = store.LightweightSession(BenchContext.Hospital);
                     session.Events.Append(id, entry);
                     await session.SaveChangesAsync(ct);
                     return null;

@@ -24,18 +24,18 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
     public async Task<(Guid CaseId, string? Refused)> StartAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
     {
-        var (decision, problem) = await _queue.WriteAsync(null, new Submission(entries, null, Submission.CaseFileField), Recorder);
+        var (decision, problem) = await _queue.WriteAsync(BenchContext.Hospital, null, new Submission(entries, null, Submission.CaseFileField), Recorder);
         return decision is null ? (Guid.Empty, problem!.Detail) : (decision.CaseId, null);
     }
 
     /// <summary>Appends entries to a case through the writer queue; answers why they were refused, null when stored.</summary>
     public async Task<string?> AppendAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct) =>
-        (await _queue.WriteAsync(caseId, new Submission(entries, null, _ => ""), Recorder)).Problem?.Detail;
+        (await _queue.WriteAsync(BenchContext.Hospital, caseId, new Submission(entries, null, _ => ""), Recorder)).Problem?.Detail;
 
     /// <summary>One transaction per request, the stream locked before it is read.</summary>
     public async Task<string?> AppendExclusiveAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = store.LightweightSession(BenchContext.Hospital);
         var stream = await session.Events.FetchForExclusiveWriting<CaseState>(caseId, ct);
         var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, ct);
         if (decision is null) return problem;
@@ -53,7 +53,7 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     {
         for (var retries = 0; ; retries++)
         {
-            await using var session = store.LightweightSession();
+            await using var session = store.LightweightSession(BenchContext.Hospital);
             var stream = await session.Events.FetchForWriting<CaseState>(caseId, ct);
             var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, ct);
             if (decision is null) return (problem, retries);

@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             var pageSize = httpContext.Request.Query["pageSize"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.CaseList.ListCases.Get(status, regimen, page, pageSize, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.CaseList.ListCases.Get(status, regimen, page, pageSize, httpContext.User, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -41,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             var alphaBeta = httpContext.Request.Query["alphaBeta"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.CumulativeDose.GetCumulativeDose.Get(caseId, asOf, knownAt, alphaBeta, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.CumulativeDose.GetCumulativeDose.Get(caseId, asOf, knownAt, alphaBeta, httpContext.User, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -42,7 +42,7 @@ namespace Internal.Generated.WolverineHandlers
             var until = httpContext.Request.Query["until"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.Audit.AuditLog.Get(caseId, asOf, knownAt, since, until, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.Audit.AuditLog.Get(caseId, asOf, knownAt, since, until, httpContext.User, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

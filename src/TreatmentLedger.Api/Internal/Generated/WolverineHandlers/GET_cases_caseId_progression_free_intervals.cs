@@ -40,7 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals.Get(caseId, asOf, knownAt, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals.Get(caseId, asOf, knownAt, httpContext.User, _caseReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
