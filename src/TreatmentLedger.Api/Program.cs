@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
+using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Security;
@@ -34,6 +35,8 @@ builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
 builder.Services.AddSingleton<CaseWriter>();
+builder.Services.AddSingleton<AccessLogWriter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
 
 builder.Host.UseWolverine(opts =>
@@ -52,6 +55,7 @@ builder.Services.AddWolverineHttp();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCaseReadLogging();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapWolverineEndpoints();

@@ -51,8 +51,8 @@ public static class ListCases
         status ??= "";
         if (status.Length > 0 && !Statuses.Contains(status)) errors.Add("status", $"'{status}' is not one of: {string.Join(", ", Statuses)}");
         regimen = (regimen ?? "").Trim();
-        var pageNumber = Number("page", page, 1, int.MaxValue, 1, errors);
-        var size = Number("pageSize", pageSize, 1, MaxPageSize, DefaultPageSize, errors);
+        var pageNumber = ReadQuery.Whole("page", page, 1, int.MaxValue, 1, errors);
+        var size = ReadQuery.Whole("pageSize", pageSize, 1, MaxPageSize, DefaultPageSize, errors);
         if (errors.Any) return Results.Problem(Problems.Invalid(errors));
 
         // The caller's hospital's cases only: the case states are kept per hospital (Marten's conjoined tenancy).
@@ -80,13 +80,5 @@ public static class ListCases
             })
             .ToListAsync(ct);
         return Results.Ok(new CaseListResponse(rows, stats.TotalResults, pageNumber, size));
-    }
-
-    private static int Number(string name, string? text, int min, int max, int fallback, ValidationErrors errors)
-    {
-        if (string.IsNullOrEmpty(text)) return fallback;
-        if (int.TryParse(text, out var value) && value >= min && value <= max) return value;
-        errors.Add(name, $"must be a whole number from {min} to {max}");
-        return fallback;
     }
 }

@@ -34,4 +34,13 @@ public static class ReadQuery
         errors.Add(name, $"'{text}' is not an ISO-8601 instant such as 2024-05-01T12:00:00Z");
         return null;
     }
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, <paramref name="fallback"/> when absent.</summary>
+    public static int Whole(string name, string? text, int min, int max, int fallback, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        errors.Add(name, $"must be a whole number from {min} to {max}");
+        return fallback;
+    }
 }

@@ -5,6 +5,7 @@ using JasperFx.Events.Projections;
 using JasperFx.MultiTenancy;
 using Marten;
 using Npgsql;
+using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
 using Weasel.Core;
@@ -62,10 +63,9 @@ public static class Configuration
         // sequence is assigned by PostgreSQL during the append, so the case state keeps none (see RecordedEntry).
         opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
 
-        // Hospitals as tenants, in one database (Marten's conjoined tenancy): every event, stream and document carries the
-        // hospital that wrote it, and a session opened for a hospital reads and writes its rows only.
+        // Hospitals as tenants, in one database (Marten's conjoined tenancy): every event, stream and case document carries
+        // the hospital that wrote it, and a session opened for a hospital reads and writes its rows only.
         opts.Events.TenancyStyle = TenancyStyle.Conjoined;
-        opts.Policies.AllDocumentsAreMultiTenanted();
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.AddEventTypes(EntryTypes.All.Select(t => t.Type));
@@ -78,10 +78,19 @@ public static class Configuration
         // loaded and written twice, and each page is one round of document loads and writes (docs/benchmarks.md).
         opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline, daemon => daemon.BatchSize = 5_000);
         opts.Projections.Add(new AmendmentProjection(), ProjectionLifecycle.Inline);
-        // Columns for the dashboard list's filters and order (GET /cases).
+        // Per hospital; with columns for the dashboard list's filters and order (GET /cases).
+        opts.Schema.For<Amendment>().MultiTenanted();
         opts.Schema.For<CaseState>()
+            .MultiTenanted()
             .Duplicate(x => x.Summary.PatientRef)
             .Duplicate(x => x.Summary.Status)
             .Duplicate(x => x.UpdatedAt);
+
+        // The access log: one row per read of a case, of every hospital (a refused attempt may belong to none); the
+        // route filters on the hospital, and reads it newest first.
+        opts.Schema.For<AccessRecord>()
+            .Duplicate(x => x.At)
+            .Duplicate(x => x.Hospital)
+            .Duplicate(x => x.CaseId);
     }
 }

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(TreatmentLedger.Api.Audit.AuditLog), typeof(TreatmentLedger.Api.CaseList.ListCases), typeof(TreatmentLedger.Api.CaseSummary.GetCase), typeof(TreatmentLedger.Api.CumulativeDose.GetCumulativeDose), typeof(TreatmentLedger.Api.Export.ExportCase), typeof(TreatmentLedger.Api.Health.HealthCheck), typeof(TreatmentLedger.Api.Lines.GetLines), typeof(TreatmentLedger.Api.Outcomes.GetOutcomes), typeof(TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals), typeof(TreatmentLedger.Api.Recording.ImportCase), typeof(TreatmentLedger.Api.Recording.OpenCase), typeof(TreatmentLedger.Api.Recording.RecordBatch), typeof(TreatmentLedger.Api.Recording.RecordEntry), typeof(TreatmentLedger.Api.Timeline.GetTimeline), typeof(TreatmentLedger.Api.Timeline.GetTimelineSvg) };
+            return new System.Type[] { typeof(TreatmentLedger.Api.AccessLog.GetAccessLog), typeof(TreatmentLedger.Api.Audit.AuditLog), typeof(TreatmentLedger.Api.CaseList.ListCases), typeof(TreatmentLedger.Api.CaseSummary.GetCase), typeof(TreatmentLedger.Api.CumulativeDose.GetCumulativeDose), typeof(TreatmentLedger.Api.Export.ExportCase), typeof(TreatmentLedger.Api.Health.HealthCheck), typeof(TreatmentLedger.Api.Lines.GetLines), typeof(TreatmentLedger.Api.Outcomes.GetOutcomes), typeof(TreatmentLedger.Api.ProgressionFree.GetProgressionFreeIntervals), typeof(TreatmentLedger.Api.Recording.ImportCase), typeof(TreatmentLedger.Api.Recording.OpenCase), typeof(TreatmentLedger.Api.Recording.RecordBatch), typeof(TreatmentLedger.Api.Recording.RecordEntry), typeof(TreatmentLedger.Api.Timeline.GetTimeline), typeof(TreatmentLedger.Api.Timeline.GetTimelineSvg) };
         }
     }
 
@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_access_log))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_cases_caseId_cumulative_dose))]
@@ -38,6 +39,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_cases_caseId_entries))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_cases_caseId_entries_batch))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_cases_import))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.AccessLog.GetAccessLog))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.Audit.AuditLog))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.CaseList.ListCases))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::TreatmentLedger.Api.CaseSummary.GetCase))]
