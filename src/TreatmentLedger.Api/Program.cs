@@ -36,7 +36,6 @@ builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
 builder.Services.AddSingleton<CaseWriter>();
 builder.Services.AddSingleton<AccessLogWriter>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
 
 builder.Host.UseWolverine(opts =>

@@ -154,6 +154,7 @@ public static class BenchProgram
             });
             await Run("peer", PeerReplayScenario.Name, PeerReplayScenario.Target, async () => [await PeerReplayScenario.RunAsync(ctx, peer)]);
             await Run("rebuild", RebuildScenario.Name, RebuildScenario.Target, One(RebuildScenario.RunAsync));
+            await Run("security", SecurityCostScenario.Name, SecurityCostScenario.Target, () => SecurityCostScenario.RunAsync(ctx));
 
             // Issue 9 compares the HTTP append with Emmett's, which runs after the HTTP scenarios: that row is completed now.
             var httpRow = results.FindIndex(r => r.Scenario == HttpAppendScenario.Name);
@@ -183,7 +184,7 @@ public static class BenchProgram
     private static int Order(string scenario)
     {
         string[] order = [HttpAppendScenario.Name, CaseLengthScenario.Name, StoreAppendScenario.Name, ConcurrencyStyleScenario.Name, PeerAppendScenario.Name, PeerReplayScenario.Name, BatchImportScenario.Name,
-            CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
+            CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, SecurityCostScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
         var index = Array.FindIndex(order, o => scenario == o || scenario.StartsWith(o + ",", StringComparison.Ordinal));
         return index < 0 ? order.Length : index;
     }

@@ -6,6 +6,7 @@ namespace TreatmentLedger.Api.AccessLog;
 /// <summary>
 /// Records every answered request that reads one case's data (<c>GET /cases/{caseId}...</c>), refused ones included
 /// (401, 403, 404): it sits before authentication, so that it sees the answer of every request that reaches a case route.
+/// The API always registers the <see cref="AccessLogWriter"/>; only the benchmark's run without an access log leaves it out.
 /// </summary>
 public static class CaseReadLogging
 {
@@ -18,9 +19,11 @@ public static class CaseReadLogging
         if (http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } route } || !IsCaseRoute(route)) return;
         if (!Guid.TryParse(http.GetRouteValue("caseId") as string, out var caseId)) return;
 
+        if (http.RequestServices.GetService<AccessLogWriter>() is not { } log) return;
+
         var user = http.User;
         var signedIn = user.Identity?.IsAuthenticated == true;
-        http.RequestServices.GetRequiredService<AccessLogWriter>().Append(new AccessRecord
+        log.Append(new AccessRecord
         {
             Id = Guid.CreateVersion7(),
             At = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),

@@ -102,7 +102,8 @@ public sealed class CaseWriter : IAsyncDisposable
             foreach (var pending in carried) Take(pending);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending)) Take(pending);
             carried = later;
-            await StoreAsync(batch);
+            // Another writer may have taken what this one was woken for.
+            if (batch.Count > 0) await StoreAsync(batch);
 
             void Take(Pending pending)
             {

@@ -37,6 +37,8 @@ public static class Authentication
                     ? SigningKey.FromPem(File.ReadAllText(file), file)
                     : SigningKey.LoadOrCreate(settings.DataDirectory);
             }
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(new CachingTokenHandler(TimeProvider.System));
             jwt.Events = new JwtBearerEvents
             {
                 // A token the ledger cannot attribute (no subject, no hospital) is no token.

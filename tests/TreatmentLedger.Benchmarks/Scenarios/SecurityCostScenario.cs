@@ -1,0 +1,143 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using IAlbaHost = Alba.IAlbaHost;
+using TreatmentLedger.Benchmarks.Measurement;
+using TreatmentLedger.Benchmarks.Report;
+using TreatmentLedger.Benchmarks.Setup;
+using TreatmentLedger.Benchmarks.Workload;
+
+namespace TreatmentLedger.Benchmarks.Scenarios;
+
+/// <summary>
+/// What authentication and the access log cost (issue 10): the same appends and current reads, 16 clients, against the
+/// API hosted in this process twice, on two databases of the bench cluster: as configured (a JWT verified on every
+/// request, every case read logged), and with both taken out (<see cref="InProcessApi"/>). Both hosts are in-memory
+/// servers, without Kestrel's sockets: the ratio is of the whole request as the API handles it.
+/// </summary>
+public static class SecurityCostScenario
+{
+    public const string Name = "security cost";
+    public const string Target = "appends/s and read p95 within 15 % of the run without them";
+    private const int Cases = 256;
+
+    public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchContext ctx)
+    {
+        var v = ctx.Volumes;
+        var rounds = v.Quick ? 1 : 4;
+        var reps = v.AppendReps;
+        var warmups = v.AppendWarmups;
+        var reads = v.Quick ? 1_000 : 4_000;
+        var streams = CaseStreams.Generate(Cases, 1 + rounds * (warmups + reps), seed: 300_000, ctx.Today);
+        var bodies = streams.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
+
+        var token = ctx.Http.DefaultRequestHeaders.Authorization!;
+        await ctx.Cluster.CreateDatabaseAsync("security_with", ctx.Ct);
+        await ctx.Cluster.CreateDatabaseAsync("security_without", ctx.Ct);
+        await using var with = await Host.OpenAsync(ctx, "security_with", withSecurity: true, token, Cases);
+        await using var without = await Host.OpenAsync(ctx, "security_without", withSecurity: false, token, Cases);
+        foreach (var host in new[] { with, without }) await host.OpenCasesAsync(streams, bodies, v.Clients, ctx);
+
+        var appendWith = new Series("with authentication and access log");
+        var appendWithout = new Series("without");
+        var plans = new Dictionary<int, IReadOnlyList<IReadOnlyList<(int Case, int Entry)>>>();
+        IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> Plan(int rep) =>
+            plans.TryGetValue(rep, out var plan) ? plan : plans[rep] = streams.NextRounds(v.Clients, rounds);
+        await Repetitions.RunPairedAsync(ctx.Cpu, Name + ", append", warmups, reps,
+            appendWith, rep => with.AppendAsync(Plan(rep), bodies, ctx),
+            appendWithout, rep => without.AppendAsync(Plan(rep), bodies, ctx));
+
+        var readWith = new Series("with authentication and access log");
+        var readWithout = new Series("without");
+        await Repetitions.RunPairedAsync(ctx.Cpu, Name + ", read", v.ReadWarmups, v.ReadReps,
+            readWith, rep => with.ReadAsync(rep, reads / v.Clients, v.Clients, ctx),
+            readWithout, rep => without.ReadAsync(rep, reads / v.Clients, v.Clients, ctx));
+
+        var appendRatio = appendWith.Rate / appendWithout.Rate;
+        var readRatio = readWith.Latency.P95 / readWithout.Latency.P95;
+        var failures = appendWith.Failures + appendWithout.Failures + readWith.Failures + readWithout.Failures;
+        string[] details =
+        [
+            $"- Hosts: the API (`Program`) in this process through Alba's in-memory server, twice, each on a database of its own in the bench cluster. " +
+            "With: as configured, the benchmark's clinician token (RS256) verified on every request and every `GET /cases/{id}` logged. " +
+            "Without: authentication replaced by a scheme that admits every request as the same clinician without reading the token, and no access log writer.",
+            $"- Workload: {Cases} cases opened per host (not timed); each append repetition appends the next {rounds} entries of every case, " +
+            $"one `POST /cases/{{id}}/entries` each, {v.Clients} clients; each read repetition is {reads:N0} `GET /cases/{{id}}` of random cases, {v.Clients} clients. " +
+            $"The two hosts take turns within each repetition; {warmups} and {v.ReadWarmups} warm-up repetitions.",
+            $"- Append, {appendWith.Describe("entries/s")}",
+            $"- Append, {appendWithout.Describe("entries/s")}",
+            $"- Read, {readWith.Describe("reads/s")}",
+            $"- Read, {readWithout.Describe("reads/s")}",
+        ];
+        return
+        [
+            new ScenarioResult(Name + ", append",
+                $"{Fmt.Rate(appendWith.Rate, "entries/s")}; {appendWith.Latency}",
+                $"{Fmt.Rate(appendWithout.Rate, "entries/s")}; {appendWithout.Latency}",
+                Fmt.Ratio(appendRatio), ">= 0.85x the run without them", appendRatio >= 0.85 && failures == 0,
+                $"baseline column = the same API without authentication and access log, in process. {appendWith.Problems}{appendWithout.Problems}".Trim(), details),
+            new ScenarioResult(Name + ", read",
+                $"{readWith.Latency}; {Fmt.Rate(readWith.Rate, "reads/s")}",
+                $"{readWithout.Latency}; {Fmt.Rate(readWithout.Rate, "reads/s")}",
+                $"p95 {Fmt.Ratio(readRatio)}", "p95 <= 1.15x the run without them", readRatio <= 1.15 && failures == 0,
+                $"baseline column = the same API without authentication and access log, in process. {readWith.Problems}{readWithout.Problems}".Trim(), []),
+        ];
+    }
+
+    private sealed class Host(IAlbaHost host, HttpClient client, Guid[] ids) : IAsyncDisposable
+    {
+        public static async Task<Host> OpenAsync(BenchContext ctx, string database, bool withSecurity, AuthenticationHeaderValue token, int cases)
+        {
+            var host = await InProcessApi.StartAsync(ctx.Cluster.ConnectionStringFor(database), ctx.ApiDataDirectory, withSecurity);
+            var client = host.Server.CreateClient();
+            client.DefaultRequestHeaders.Authorization = token;
+            return new Host(host, client, new Guid[cases]);
+        }
+
+        public async Task OpenCasesAsync(CaseStreams streams, byte[][][] bodies, int clients, BenchContext ctx)
+        {
+            var open = Enumerable.Range(0, clients).Select(w => Enumerable.Range(0, ids.Length).Where(c => c % clients == w).Select(c =>
+                (Operation)(async ct =>
+                {
+                    var (failure, body) = await PostAsync("/cases", bodies[c][0], ct);
+                    if (failure is null) ids[c] = Guid.Parse(JsonNode.Parse(body)!["caseId"]!.GetValue<string>());
+                    return failure;
+                })).ToList()).ToList<IReadOnlyList<Operation>>();
+            var opened = await LoadRunner.RunAsync(open, ctx.RepLimit, ctx.Ct);
+            if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
+        }
+
+        public Task<LoadResult> AppendAsync(IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan, byte[][][] bodies, BenchContext ctx) =>
+            LoadRunner.RunAsync(plan.Select(items => items.Select(item =>
+            {
+                var path = $"/cases/{ids[item.Case]}/entries";
+                var body = bodies[item.Case][item.Entry];
+                return (Operation)(async ct => (await PostAsync(path, body, ct)).Failure);
+            }).ToList()).ToList<IReadOnlyList<Operation>>(), ctx.RepLimit, ctx.Ct);
+
+        public Task<LoadResult> ReadAsync(int rep, int perClient, int clients, BenchContext ctx) =>
+            LoadRunner.RunAsync(Enumerable.Range(0, clients).Select(w =>
+            {
+                var rng = new Random(rep * 1000 + w);
+                return (IReadOnlyList<Operation>)Enumerable.Range(0, perClient).Select(_ => ids[rng.Next(ids.Length)]).Select(id => (Operation)(async ct =>
+                {
+                    using var response = await client.GetAsync($"/cases/{id}", HttpCompletionOption.ResponseContentRead, ct);
+                    return (int)response.StatusCode == 200 ? null : $"{(int)response.StatusCode}";
+                })).ToList();
+            }).ToList(), ctx.RepLimit, ctx.Ct);
+
+        private async Task<(string? Failure, string Body)> PostAsync(string path, byte[] body, CancellationToken ct)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await client.PostAsync(path, content, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            return ((int)response.StatusCode == 201 ? null : $"{(int)response.StatusCode} {text[..Math.Min(text.Length, 200)]}", text);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            client.Dispose();
+            await host.DisposeAsync();
+        }
+    }
+}
