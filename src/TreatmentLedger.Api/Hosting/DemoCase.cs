@@ -35,7 +35,7 @@ public sealed class DemoCase(IDocumentStore store, LedgerSettings settings, IHos
             var existing = await session.Query<CaseState>().Where(c => c.Summary.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
             if (existing.Count > 0)
             {
-                logger.LogInformation("Demo case {PatientRef} already loaded: {Url}", patientRef, $"{settings.BaseUrl}/cases/{existing[0]}");
+                logger.LogInformation("Demo case already loaded: {Url}", $"{settings.BaseUrl}/cases/{existing[0]}");
                 return;
             }
         }
@@ -52,10 +52,12 @@ public sealed class DemoCase(IDocumentStore store, LedgerSettings settings, IHos
         var body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
-            logger.LogError("The demo case file was refused ({Status}): {Body}", (int)response.StatusCode, body);
+            // The fields only: the messages may quote the file's values, and logs hold nothing of a patient's data.
+            var fields = JsonNode.Parse(body)?["errors"]?.AsObject().Select(e => e.Key) ?? [];
+            logger.LogError("The demo case file was refused ({Status}) on {Fields}", (int)response.StatusCode, string.Join(", ", fields));
             return;
         }
         var caseId = JsonNode.Parse(body)!["caseId"]!.GetValue<Guid>();
-        logger.LogInformation("Demo case {PatientRef} loaded: {Url}", patientRef, $"{settings.BaseUrl}/cases/{caseId}");
+        logger.LogInformation("Demo case loaded: {Url}", $"{settings.BaseUrl}/cases/{caseId}");
     }
 }

@@ -17,11 +17,14 @@ public static class RecordingHeaders
     /// </summary>
     public static Recorder RecorderOf(HttpContext http)
     {
-        var correlationId = http.Request.Headers[CorrelationIdHeader].ToString().Trim();
-        if (correlationId.Length == 0) correlationId = http.TraceIdentifier;
+        var correlationId = CorrelationIdOf(http);
         http.Response.Headers[CorrelationIdHeader] = correlationId;
         return new Recorder(Caller.Of(http.User).Sub, correlationId);
     }
+
+    /// <summary>The request's correlation id: X-Correlation-Id, else the request's trace identifier.</summary>
+    public static string CorrelationIdOf(HttpContext http) =>
+        http.Request.Headers[CorrelationIdHeader].ToString().Trim() is { Length: > 0 } given ? given : http.TraceIdentifier;
 
     /// <summary>The version named by <c>If-Match: "&lt;version&gt;"</c>, if the header is present.</summary>
     public static (long? Version, ValidationErrors? Errors) ExpectedVersion(HttpRequest request)

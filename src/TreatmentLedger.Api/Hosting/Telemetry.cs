@@ -1,0 +1,55 @@
+using JasperFx.Core;
+using JasperFx.OpenTelemetry;
+using Marten;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace TreatmentLedger.Api.Hosting;
+
+/// <summary>
+/// Logs as JSON lines with their scopes (the request's <c>CorrelationId</c>, trace and span ids); Marten's failures logged
+/// without the commands' parameter values. With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set (the standard OTEL_* variables
+/// apply), traces, metrics and logs of ASP.NET Core, Npgsql, Marten and Wolverine are exported over OTLP; without it no
+/// OpenTelemetry provider exists.
+/// </summary>
+public static class Telemetry
+{
+    public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string ServiceName = "treatment-ledger";
+
+    // Npgsql and Marten publish under their names; Wolverine's meter is named "Wolverine:<service name>".
+    public static readonly string[] Sources = ["Npgsql", "Marten", "Wolverine"];
+    public static readonly string[] Meters = ["Npgsql", "Marten", "Wolverine", "Wolverine:*"];
+
+    public static WebApplicationBuilder AddLedgerTelemetry(this WebApplicationBuilder builder)
+    {
+        builder.Logging.AddJsonConsole(json =>
+        {
+            json.IncludeScopes = true;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Services.AddTransient<IStartupFilter, CorrelationScope>();
+        builder.Services.ConfigureMarten((services, opts) =>
+            opts.Logger(new LedgerMartenLogger(services.GetRequiredService<ILogger<IDocumentStore>>())));
+
+        if (builder.Configuration[EndpointVariable].IsEmpty()) return builder;
+
+        builder.Services.ConfigureMarten(opts =>
+        {
+            // Marten traces nothing by default: a span per connection a session uses, and a counter of appended events.
+            opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+            opts.OpenTelemetry.TrackEventCounters();
+        });
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddSource(Sources))
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddMeter(Meters))
+            .WithLogging(_ => { }, logging => logging.IncludeScopes = true)
+            .UseOtlpExporter();
+        return builder;
+    }
+}
