@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
+using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
@@ -27,6 +28,7 @@ builder.WebHost.UseUrls(settings.BaseUrl);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
+builder.Services.AddFaultTolerance(embedded);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
