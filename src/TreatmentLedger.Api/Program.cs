@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.AccessLog;
+using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Security;
@@ -32,6 +33,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication(settings);
 builder.AddLedgerTelemetry();
+builder.Services.AddFaultTolerance(embedded);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();

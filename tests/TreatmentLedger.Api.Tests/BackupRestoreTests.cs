@@ -43,7 +43,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         string documentsBefore;
         await using (var original = await EmbeddedPostgres.StartAsync(Original, serverSettings: SpeedOverDurability))
         {
-            await using (var api = await LedgerProcess.StartAsync(original.ConnectionString))
+            await using (var api = await LedgerProcess.StartAsync(new Dictionary<string, string> { ["LEDGER_CONNECTION_STRING"] = original.ConnectionString }))
             {
                 var caseIds = await RecordCases(api);
                 before = await ReadEverything(api, caseIds);
@@ -59,7 +59,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         Assert.True(restore.ExitCode == 0, restore.ToString());
 
         await using var restored = await EmbeddedPostgres.StartAsync(Restored, serverSettings: SpeedOverDurability);
-        await using (var api = await LedgerProcess.StartAsync(restored.ConnectionString))
+        await using (var api = await LedgerProcess.StartAsync(new Dictionary<string, string> { ["LEDGER_CONNECTION_STRING"] = restored.ConnectionString }))
         {
             AssertSameAnswers(before, await ReadEverything(api, CaseIdsOf(before)));
             Assert.Equal(documentsBefore, await Documents(restored.ConnectionString));

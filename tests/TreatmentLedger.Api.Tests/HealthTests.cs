@@ -4,14 +4,25 @@ namespace TreatmentLedger.Api.Tests;
 
 public sealed class HealthTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
-    [Fact]
-    public async Task Health_is_200_when_the_store_answers()
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/health/ready")]
+    public async Task Readiness_is_200_when_the_store_answers(string route)
     {
-        var response = await Api.Get("/health");
+        var response = await Api.Get(route);
 
         Assert.Equal(200, response.Status);
         Assert.StartsWith("application/json", response.Raw.Context.Response.ContentType, StringComparison.Ordinal);
         Assert.Equal("ok", response.Json["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Liveness_is_200()
+    {
+        var response = await Api.Get("/health/live");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("alive", response.Json["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -21,7 +32,8 @@ public sealed class HealthTests(LedgerFixture fixture) : LedgerTest(fixture)
         var before = await Api.Snapshot(caseId);
 
         Assert.Equal(200, (await Api.Get("/health")).Status);
-        Assert.Equal(200, (await Api.Get("/health")).Status);
+        Assert.Equal(200, (await Api.Get("/health/ready")).Status);
+        Assert.Equal(200, (await Api.Get("/health/live")).Status);
 
         await Api.AssertUnchanged(caseId, before);
     }

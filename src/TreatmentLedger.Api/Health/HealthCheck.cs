@@ -1,25 +1,50 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Marten;
+using TreatmentLedger.Api.Faults;
 using Wolverine.Http;
 
 namespace TreatmentLedger.Api.Health;
 
-/// <summary><c>GET /health</c>: 200 when the store answers, 503 otherwise.</summary>
+/// <summary>
+/// <c>GET /health/live</c>: 200 while the process runs. <c>GET /health/ready</c> and <c>GET /health</c>: 200 when the
+/// store answers, else 503 with Retry-After.
+/// </summary>
 public static class HealthCheck
 {
+    /// <summary>The store's answer to one <c>select 1</c> is awaited this long at most.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
+    [AllowAnonymous]
+    [WolverineGet("/health/live")]
+    public static IResult Live() => Results.Ok(new { status = "alive" });
+
+    [AllowAnonymous]
+    [WolverineGet("/health/ready")]
+    public static Task<IResult> Ready(IDocumentStore store, HttpContext http, CancellationToken ct) => ProbeAsync(store, http, ct);
+
     [AllowAnonymous]
     [WolverineGet("/health")]
-    public static async Task<IResult> Get(IDocumentStore store, CancellationToken ct)
+    public static Task<IResult> Get(IDocumentStore store, HttpContext http, CancellationToken ct) => ProbeAsync(store, http, ct);
+
+    private static async Task<IResult> ProbeAsync(IDocumentStore store, HttpContext http, CancellationToken ct)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(ProbeTimeout);
         try
         {
-            await using var session = store.QuerySession();
-            await session.QueryAsync<int>("select 1", ct);
+            // One connection attempt, no retries: readiness is about now.
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(deadline.Token);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "select 1";
+            await command.ExecuteScalarAsync(deadline.Token);
             return Results.Ok(new { status = "ok", store = "answering" });
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (!ct.IsCancellationRequested && (StoreFaults.IsUnreachable(e) || e is OperationCanceledException))
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The store does not answer", detail: e.Message);
+            http.Response.Headers.RetryAfter = StoreFaults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(StoreFaults.StoreUnavailable());
         }
     }
 }

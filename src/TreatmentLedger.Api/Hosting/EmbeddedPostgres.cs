@@ -36,6 +36,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={_port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database={_database}";
 
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>The server of this cluster is running (a postmaster with this data folder).</summary>
+    public bool IsRunning => IsServerRunning();
+
+    /// <summary>Stopped on purpose: nothing should start it again.</summary>
+    public bool IsStopped => _stopped;
+
     private string PidFile => Path.Combine(_dataDirectory, "postmaster.pid");
 
     private string LogFile => Path.Combine(_dataDirectory, "postgres.log");
@@ -64,6 +72,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the server again after it died, on the same port (the app's connection string names it): PostgreSQL
+    /// replays its WAL up to the last commit.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        if (_stopped) return;
+        await StartServerAsync(ct);
+    }
+
     private async Task StartServerAsync(CancellationToken ct)
     {
         if (File.Exists(_dataDirectory))
@@ -81,13 +99,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         if (!File.Exists(Path.Combine(_dataDirectory, "PG_VERSION")))
         {
+            // initdb wants an empty folder; a signing key made before the first start (ops/token) waits aside meanwhile.
+            var key = Path.Combine(_dataDirectory, Security.SigningKey.FileName);
+            var keyAside = Path.Combine(Path.GetDirectoryName(_dataDirectory)!, $".{Path.GetFileName(_dataDirectory)}.{Security.SigningKey.FileName}");
+            if (File.Exists(key)) File.Move(key, keyAside, overwrite: true);
             string[] init = ["-D", _dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"];
-            await CheckAsync("initdb", init, ct);
+            try
+            {
+                await CheckAsync("initdb", init, ct);
+            }
+            finally
+            {
+                if (File.Exists(keyAside)) File.Move(keyAside, key);
+            }
         }
 
         await ClearLeftoverServerAsync(ct);
 
-        _port = FreePort();
+        if (_port == 0) _port = FreePort();
         var options = $"-c listen_addresses=127.0.0.1 -p {_port.ToString(CultureInfo.InvariantCulture)} -k {_socketDirectory}";
         foreach (var setting in _serverSettings)
         {
@@ -145,7 +174,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             File.Delete(PidFile);
         }
 
-        if (socketDirectory is not null && socketDirectory.StartsWith(Tmp + "/lpg-", StringComparison.Ordinal)
+        if (socketDirectory is not null && socketDirectory != _socketDirectory && socketDirectory.StartsWith(Tmp + "/lpg-", StringComparison.Ordinal)
             && Directory.Exists(socketDirectory))
         {
             Directory.Delete(socketDirectory, recursive: true);

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
@@ -23,7 +24,7 @@ namespace TreatmentLedger.Api.Recording;
 /// Two requests on one case never share a transaction: the later one waits for the next. The row locks serialise
 /// writers of a case across transactions and API processes, so concurrent appends without If-Match all land, once
 /// each, with no gap. When a shared transaction fails, each of its requests is tried again alone, so that one
-/// request's failure is nobody else's.
+/// request's failure is nobody else's; unless the store is out of reach, when every request of it fails at once (503).
 /// </summary>
 public sealed class CaseWriter : IAsyncDisposable
 {
@@ -119,6 +120,12 @@ public sealed class CaseWriter : IAsyncDisposable
         try
         {
             await StoreTogetherAsync(batch);
+        }
+        catch (Exception e) when (StoreFaults.IsUnreachable(e))
+        {
+            // Nobody's request is at fault and trying each alone would only wait for the store again: all answer 503.
+            foreach (var pending in batch) pending.Outcome.TrySetException(e);
+            return;
         }
         catch (Exception) when (batch.Count > 1)
         {

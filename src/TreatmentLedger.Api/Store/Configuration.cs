@@ -4,7 +4,10 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using JasperFx.MultiTenancy;
 using Marten;
+using Marten.Exceptions;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
@@ -31,15 +34,23 @@ public static class Configuration
         return services;
     }
 
+    /// <summary>Seconds to wait for a connection (Npgsql's Timeout, unless the connection string sets another).</summary>
+    public const int ConnectTimeoutSeconds = 2;
+
+    /// <summary>A read (with its retries) that has not answered by then fails, and the request answers 503.</summary>
+    public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(4);
+
     /// <summary>
-    /// Npgsql settings for the ledger's statement pattern: an append runs about ten short statements, so they are
-    /// prepared automatically (unless the connection string sets Max Auto Prepare), and a pooled connection skips the
-    /// DISCARD ALL round trip on return (Marten sets no session state that could leak).
+    /// Npgsql settings for the ledger: a pooled connection skips the DISCARD ALL round trip on return (Marten sets no
+    /// session state that could leak), and a server out of reach fails a connection attempt in two seconds, not 15.
+    /// Statements are not prepared automatically (Max Auto Prepare stays 0): Npgsql 9 loses track of its auto-prepared
+    /// statements when a batch fails in the round trip that prepares them, and the next command on that connection
+    /// reads another statement's rows ("Received unexpected backend message DataRow"; see docs/security-faults.md).
     /// </summary>
     public static string Tuned(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
-        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout) builder.Timeout = ConnectTimeoutSeconds;
         return builder.ConnectionString;
     }
 
@@ -47,6 +58,18 @@ public static class Configuration
     public static void ConfigureStore(StoreOptions opts, string connectionString)
     {
         opts.Connection(Tuned(connectionString));
+        // Reads retry a failed round trip twice, as Marten does by default, but all within ReadDeadline, so that a
+        // request meets an unreachable store with a 503 in time (Marten's writes retry only what is known not to
+        // have committed, and fail at once when the server is out of reach).
+        opts.ConfigurePolly(polly => polly
+            .AddTimeout(ReadDeadline)
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>().Handle<MartenCommandException>(),
+                MaxRetryAttempts = 2,
+                Delay = TimeSpan.FromMilliseconds(50),
+                BackoffType = DelayBackoffType.Exponential,
+            }));
         opts.DatabaseSchemaName = Schema;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
         {

@@ -8,26 +8,34 @@ using TreatmentLedger.Api.Security;
 namespace TreatmentLedger.Api.Tests.Support;
 
 /// <summary>
-/// The API as a process of its own (the Release or Debug build next to the tests), on a free port, over the PostgreSQL
-/// that <c>LEDGER_CONNECTION_STRING</c> names, with a data folder of its own that holds its token signing key. Every
-/// request goes through <see cref="SendAsync"/>, with a clinician token of the tests' hospital.
+/// The API as a real process (<c>dotnet TreatmentLedger.Api.dll</c> from the build output), listening on 127.0.0.1 only,
+/// for tests that kill processes or restore backups. Its output is kept for the failure message. Requests go through
+/// <see cref="Client"/> (or the helpers built on it), which carries a clinician token of the tests' hospital, signed
+/// with the key in the process's data folder.
 /// </summary>
 public sealed class LedgerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly HttpClient _http;
-
+    private readonly List<string> _output = [];
     private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
 
-    private LedgerProcess(Process process, Uri baseAddress, string dataDirectory)
+    private LedgerProcess(Process process, string baseUrl, string dataDirectory, bool ownsDataDirectory)
     {
         _process = process;
+        BaseUrl = baseUrl;
         _dataDirectory = dataDirectory;
-        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var token = Tokens.Mint(SigningKey.LoadOrCreate(dataDirectory), "test-clinician", [Roles.Clinician], LedgerFixture.Hospital,
-            TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
-        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        _ownsDataDirectory = ownsDataDirectory;
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>The one HTTP client of this process, with the token (minted once the ledger is ready and has its key).</summary>
+    public HttpClient Client { get; private set; } = null!;
+
+    public string Output
+    {
+        get { lock (_output) return string.Join('\n', _output.TakeLast(60)); }
     }
 
     public sealed record Answer(HttpStatusCode Status, string? ContentType, string Body)
@@ -35,38 +43,40 @@ public sealed class LedgerProcess : IAsyncDisposable
         public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
     }
 
-    public static async Task<LedgerProcess> StartAsync(string connectionString)
+    /// <summary>
+    /// Starts the API with these LEDGER_* settings (any other LEDGER_* of the test process is not passed on) and waits
+    /// until it is ready. Without LEDGER_DATA it gets a data folder of its own, for its signing key, removed at the end.
+    /// </summary>
+    public static async Task<LedgerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
-        var dataDirectory = Directory.CreateTempSubdirectory("ledger-process-").FullName;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Repository.ApiFolder,
-        };
+        var ownsData = !settings.ContainsKey("LEDGER_DATA");
+        var dataDirectory = ownsData ? Directory.CreateTempSubdirectory("ledger-process-").FullName : settings["LEDGER_DATA"];
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
         start.ArgumentList.Add(Path.Combine(Repository.ApiFolder, "TreatmentLedger.Api.dll"));
-        Repository.WithEnvironment(start, new Dictionary<string, string>
+        Repository.WithEnvironment(start, new Dictionary<string, string>(settings)
         {
-            ["LEDGER_CONNECTION_STRING"] = connectionString,
             ["LEDGER_DATA"] = dataDirectory,
             ["LEDGER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LEDGER_HOST"] = "127.0.0.1",
             ["LEDGER_DEMO"] = "0",
         });
-        var process = Process.Start(start)!;
-        var ledger = new LedgerProcess(process, new Uri($"http://127.0.0.1:{port}"), dataDirectory);
-        process.OutputDataReceived += (_, e) => ledger.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => ledger.Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await ledger.WaitUntilHealthyAsync();
+
+        var ledger = new LedgerProcess(Process.Start(start)!, $"http://127.0.0.1:{port}", dataDirectory, ownsData);
+        ledger._process.OutputDataReceived += (_, e) => ledger.Keep(e.Data);
+        ledger._process.ErrorDataReceived += (_, e) => ledger.Keep(e.Data);
+        ledger._process.BeginOutputReadLine();
+        ledger._process.BeginErrorReadLine();
+        await ledger.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        var token = Tokens.Mint(SigningKey.LoadOrCreate(dataDirectory), "test-clinician", [Roles.Clinician], LedgerFixture.Hospital,
+            TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        ledger.Client = LedgerClient.Create(ledger.BaseUrl, token);
         return ledger;
     }
 
-    /// <summary>The one way requests reach the API: whatever every request needs (a token, say) is added here.</summary>
     public async Task<Answer> SendAsync(HttpRequestMessage request)
     {
-        using var response = await _http.SendAsync(request);
+        using var response = await Client.SendAsync(request);
         return new Answer(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 
@@ -75,34 +85,64 @@ public sealed class LedgerProcess : IAsyncDisposable
     public Task<Answer> PostAsync(string path, JsonNode body) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") });
 
-    private async Task WaitUntilHealthyAsync()
+    /// <summary>Polls <c>GET /health/ready</c> (no token needed) until it answers 200.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        using var probe = LedgerClient.Create(BaseUrl, token: null);
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"the API exited with {_process.ExitCode}:\n{Output}");
+            if (_process.HasExited) throw new InvalidOperationException($"The API exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                if ((await GetAsync("/health")).Status == HttpStatusCode.OK) return;
+                using var ready = await probe.GetAsync("/health/ready");
+                if (ready.StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)
             {
                 // Not listening yet.
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the API did not answer /health within 60 s:\n{Output}");
+            catch (TaskCanceledException)
+            {
+                // No answer within the client's timeout.
+            }
             await Task.Delay(200);
         }
+        throw new TimeoutException($"The API was not ready within {timeout}:\n{Output}");
     }
 
-    public string Output
+    /// <summary>SIGKILL: the process ends at once, mid-request.</summary>
+    public void Kill()
     {
-        get { lock (_output) return _output.ToString(); }
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops it: the app stops its embedded cluster on the way out.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+        if (_ownsDataDirectory) Directory.Delete(_dataDirectory, recursive: true);
     }
 
     private void Keep(string? line)
     {
         if (line is null) return;
-        lock (_output) _output.AppendLine(line);
+        lock (_output) _output.Add(line);
     }
 
     private static int FreePort()
@@ -110,17 +150,5 @@ public sealed class LedgerProcess : IAsyncDisposable
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        Directory.Delete(_dataDirectory, recursive: true);
     }
 }

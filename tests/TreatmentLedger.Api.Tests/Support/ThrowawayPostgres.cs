@@ -21,12 +21,13 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
 
     public string ConnectionString => _postgres.ConnectionString;
 
-    public static async Task<ThrowawayPostgres> StartAsync()
+    /// <param name="durable">Keep PostgreSQL's durability settings, for a test that kills the server and counts what survived.</param>
+    public static async Task<ThrowawayPostgres> StartAsync(bool durable = false)
     {
         var folder = Path.Combine("/tmp", "ledger-pg-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            return new ThrowawayPostgres(await EmbeddedPostgres.StartAsync(folder, serverSettings: SpeedOverDurability), folder);
+            return new ThrowawayPostgres(await EmbeddedPostgres.StartAsync(folder, serverSettings: durable ? [] : SpeedOverDurability), folder);
         }
         catch
         {
@@ -34,6 +35,17 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>SIGKILL of the postmaster, as a crash would end it.</summary>
+    public void KillServer()
+    {
+        using var postmaster = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadLines(Path.Combine(_folder, "postmaster.pid")).First()));
+        postmaster.Kill();
+        postmaster.WaitForExit();
+    }
+
+    /// <summary>Starts the server again on the same port, after <see cref="KillServer"/>.</summary>
+    public Task RestartServerAsync() => _postgres.RestartAsync(CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

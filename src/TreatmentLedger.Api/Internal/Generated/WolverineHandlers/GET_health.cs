@@ -26,7 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TreatmentLedger.Api.Health.HealthCheck").SetTag("http.route", "/health").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.Health.HealthCheck.Get(_documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.Health.HealthCheck.Get(_documentStore, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
