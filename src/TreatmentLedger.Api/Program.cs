@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
 using Wolverine;
@@ -27,6 +28,7 @@ builder.WebHost.UseUrls(settings.BaseUrl);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
+builder.Services.AddLedgerLimits(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
@@ -47,8 +49,10 @@ builder.Host.UseWolverine(opts =>
 builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
+app.UseLedgerHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseLedgerLimits();
 app.MapWolverineEndpoints();
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""

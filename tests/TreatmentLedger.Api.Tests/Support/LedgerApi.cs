@@ -9,6 +9,7 @@ public sealed class LedgerApi(IAlbaHost host)
     public sealed record Response(int Status, JsonNode? Body, IScenarioResult Raw)
     {
         public JsonObject Json => Body!.AsObject();
+        public string Text { get; init; } = "";
         public string? Header(string name) => Raw.Context.Response.Headers[name].ToString() is { Length: > 0 } v ? v : null;
     }
 
@@ -24,6 +25,24 @@ public sealed class LedgerApi(IAlbaHost host)
 
     public Task<Response> Get(string url) => Send(s => s.Get.Url(url));
 
+    /// <summary>Any method, the body as raw bytes with the given Content-Type (none when null), and headers as given.</summary>
+    public Task<Response> Send(string method, string url, byte[]? body, string? contentType, params (string Name, string Value)[] headers) =>
+        Send(s =>
+        {
+            s.Get.Url(url);
+            s.ConfigureHttpContext(http =>
+            {
+                http.Request.Method = method;
+                if (body is not null)
+                {
+                    http.Request.Body = new MemoryStream(body);
+                    http.Request.ContentLength = body.Length;
+                }
+                if (contentType is not null) http.Request.ContentType = contentType;
+                foreach (var (name, value) in headers) http.Request.Headers[name] = value;
+            });
+        });
+
     private async Task<Response> Send(Action<Scenario> configure)
     {
         var result = await host.Scenario(s =>
@@ -34,7 +53,7 @@ public sealed class LedgerApi(IAlbaHost host)
         var text = await result.ReadAsTextAsync();
         var contentType = result.Context.Response.ContentType ?? "";
         var body = text.Length > 0 && contentType.Contains("json") ? JsonNode.Parse(text) : null;
-        return new Response(result.Context.Response.StatusCode, body, result);
+        return new Response(result.Context.Response.StatusCode, body, result) { Text = text };
     }
 
     /// <summary>Opens a case and answers its id.</summary>

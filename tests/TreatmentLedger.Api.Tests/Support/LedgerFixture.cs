@@ -24,6 +24,9 @@ public sealed class LedgerFixture : IAsyncLifetime
             : (_postgres = await ThrowawayPostgres.StartAsync()).ConnectionString;
         Environment.SetEnvironmentVariable("LEDGER_CONNECTION_STRING", ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DEMO", "0");
+        // The tests send far more than a caller may in production (100/s, burst 200); RateLimitTests check the limit.
+        Environment.SetEnvironmentVariable("LEDGER_RATE_LIMIT", "1000000");
+        Environment.SetEnvironmentVariable("LEDGER_RATE_BURST", "1000000");
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
     }
 
