@@ -12,9 +12,10 @@ namespace TreatmentLedger.Api.Http;
 
 /// <summary>
 /// What is refused before an endpoint runs, so that nothing refused reaches the store: header values with control
-/// characters (400 naming the header); on the ledger's endpoints, query parameters the route does not take, given twice,
-/// or holding control characters (400 naming the parameter); a body that is not JSON (415) or larger than the route
-/// takes (413: <see cref="Limits.BodyBytes"/> unless the endpoint carries <c>[RequestSizeLimit]</c>).
+/// characters (400 naming the header); on the ledger's (Wolverine) endpoints, query parameters the route does not take,
+/// given twice, or holding control characters (400 naming the parameter); on any routed endpoint, a body that is not JSON
+/// (415) or larger than the route takes (413: <see cref="Limits.BodyBytes"/> unless the endpoint carries
+/// <c>[RequestSizeLimit]</c>).
 /// </summary>
 public sealed class RequestChecks(RequestDelegate next)
 {
@@ -22,9 +23,12 @@ public sealed class RequestChecks(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext http)
     {
-        var chain = http.GetEndpoint()?.Metadata.GetMetadata<HttpChain>();
-        var limit = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? Limits.BodyBytes;
-        var problem = Headers(http.Request) ?? (chain is null ? null : Query(http.Request, chain) ?? Body(http, limit));
+        var endpoint = http.GetEndpoint();
+        var chain = endpoint?.Metadata.GetMetadata<HttpChain>();
+        // Not on the endpoints routing makes for a request it cannot route (404) or a wrong method (405): those answer as such.
+        var routed = endpoint?.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase) == true;
+        var limit = endpoint?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? Limits.BodyBytes;
+        var problem = Headers(http.Request) ?? (chain is null ? null : Query(http.Request, chain)) ?? (routed ? Body(http, limit) : null);
         if (problem is not null)
         {
             await Results.Problem(problem).ExecuteAsync(http);
