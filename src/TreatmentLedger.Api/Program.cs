@@ -3,6 +3,7 @@ using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
@@ -34,6 +35,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddLedgerAuthentication(settings);
 builder.AddLedgerTelemetry();
 builder.Services.AddFaultTolerance(embedded);
+builder.Services.AddLedgerLimits(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
@@ -55,11 +57,13 @@ builder.Host.UseWolverine(opts =>
 builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
+app.UseLedgerHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCaseReadLogging();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseLedgerLimits();
 app.MapWolverineEndpoints();
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""

@@ -60,6 +60,13 @@ public static class SelfCheck
                 if (read is null || errors.Any || EntryJson.Fingerprint(read) != EntryJson.Fingerprint(withAppends[i]))
                     throw new InvalidOperationException($"long-course entry {i} (seed {seed}, {withAppends[i].Type}) does not read back: {string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))}");
             }
+            // The requests that build the courses must stay within the API's body limits (413 otherwise).
+            foreach (var batch in entries.Chunk(Scenarios.CaseLengthScenario.EntriesPerBatch))
+                if (CaseJson.Batch(batch).Length is var bytes && bytes > Api.Http.Limits.BodyBytes)
+                    throw new InvalidOperationException($"a batch of {batch.Length:N0} long-course entries takes {bytes:N0} bytes, over the API's {Api.Http.Limits.BodyBytes:N0}");
+            var perEntry = (double)CaseJson.CaseFile(entries).Length / entries.Count;
+            if (perEntry * Scenarios.CaseLengthScenario.EntriesPerRequest > Api.Http.Limits.CaseFileBodyBytes / 2)
+                throw new InvalidOperationException($"long-course case files take {perEntry:N0} bytes an entry: an import of {Scenarios.CaseLengthScenario.EntriesPerRequest:N0} would near the API's limit");
         }
     }
 }

@@ -27,6 +27,27 @@ public static class Problems
         return Invalid(errors);
     }
 
+    public static ProblemDetails TooLarge(long limit) => new()
+    {
+        Status = StatusCodes.Status413PayloadTooLarge,
+        Title = "The body is too large",
+        Detail = $"This route takes a body of at most {limit:N0} bytes; nothing was stored.",
+    };
+
+    public static ProblemDetails UnsupportedMediaType(string? contentType) => new()
+    {
+        Status = StatusCodes.Status415UnsupportedMediaType,
+        Title = "The body must be JSON",
+        Detail = $"Content-Type '{contentType}' is not JSON: send Content-Type: application/json (UTF-8); nothing was stored.",
+    };
+
+    public static ProblemDetails TooManyRequests(TimeSpan retryAfter) => new()
+    {
+        Status = StatusCodes.Status429TooManyRequests,
+        Title = "Too many requests",
+        Detail = $"The request rate limit is reached; retry after {retryAfter.TotalSeconds:0} s. Nothing was stored.",
+    };
+
     public static ProblemDetails CaseNotFound(Guid caseId) => new()
     {
         Status = StatusCodes.Status404NotFound,

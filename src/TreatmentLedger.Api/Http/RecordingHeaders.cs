@@ -27,16 +27,22 @@ public static class RecordingHeaders
         http.Request.Headers[CorrelationIdHeader].ToString().Trim() is { Length: > 0 } given ? given : http.TraceIdentifier;
 
     /// <summary>The version named by <c>If-Match: "&lt;version&gt;"</c>, if the header is present.</summary>
+    /// <summary>
+    /// The version named by <c>If-Match: "&lt;version&gt;"</c>, if the header is present. An empty If-Match is a 400, not
+    /// "no condition": a client that meant to guard its write must not have it stored unguarded.
+    /// </summary>
     public static (long? Version, ValidationErrors? Errors) ExpectedVersion(HttpRequest request)
     {
-        var header = request.Headers.IfMatch.ToString().Trim();
-        if (header.Length == 0) return (null, null);
+        if (!request.Headers.TryGetValue("If-Match", out var values)) return (null, null);
+        var header = values.ToString().Trim();
         var text = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
         text = text.Trim('"');
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0)
             return (version, null);
         var errors = new ValidationErrors();
-        errors.Add("If-Match", $"'{header}' is not a case version: send If-Match: \"<version>\"");
+        errors.Add("If-Match", header.Length == 0
+            ? "is empty: send If-Match: \"<version>\", or leave the header out to record unconditionally"
+            : $"'{header}' is not a case version: send If-Match: \"<version>\"");
         return (null, errors);
     }
 }

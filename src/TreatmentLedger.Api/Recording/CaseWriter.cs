@@ -55,6 +55,8 @@ public sealed class CaseWriter : IAsyncDisposable
     /// </summary>
     public Task<(Decision? Decision, ProblemDetails? Problem)> WriteAsync(string hospital, Guid? caseId, Submission submission, Recorder recorder)
     {
+        // No case has the all-zero id (the store takes no stream by that id): it is unknown, as any other.
+        if (caseId == Guid.Empty) return Task.FromResult<(Decision?, ProblemDetails?)>((null, Problems.CaseNotFound(Guid.Empty)));
         var pending = new Pending(hospital, caseId, submission, recorder);
         if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the ledger is shutting down");
         return pending.Outcome.Task;

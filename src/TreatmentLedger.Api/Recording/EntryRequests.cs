@@ -6,7 +6,11 @@ namespace TreatmentLedger.Api.Recording;
 /// <summary>Reading entries out of request bodies, with every problem reported under its field path.</summary>
 public static class EntryRequests
 {
-    public const int MaxEntriesPerRequest = 10_000;
+    /// <summary>At most this many entries in a batch (more is a 400: send the rest in another batch).</summary>
+    public const int MaxEntriesPerBatch = 1_000;
+
+    /// <summary>At most this many entries in a case file (its body is limited to 32 MiB as well).</summary>
+    public const int MaxEntriesPerCaseFile = 10_000;
 
     /// <summary>A case-opened entry from the body of <c>POST /cases</c> or the <c>case</c> object of a case file.</summary>
     public static Entry? ReadCaseOpened(JsonNode? node, string path, ValidationErrors errors, DateOnly today)
@@ -27,7 +31,7 @@ public static class EntryRequests
     }
 
     /// <summary>The array of entries at <paramref name="field"/>; no two clinical entries may share an entryId.</summary>
-    public static List<Entry> ReadList(JsonObject body, string field, ValidationErrors errors, DateOnly today)
+    public static List<Entry> ReadList(JsonObject body, string field, int max, ValidationErrors errors, DateOnly today)
     {
         var entries = new List<Entry>();
         if (body[field] is not JsonArray array)
@@ -36,9 +40,9 @@ public static class EntryRequests
             return entries;
         }
         if (array.Count == 0) errors.Add(field, "must hold at least one entry");
-        if (array.Count > MaxEntriesPerRequest)
+        if (array.Count > max)
         {
-            errors.Add(field, $"must hold at most {MaxEntriesPerRequest} entries; send the rest in another request");
+            errors.Add(field, $"must hold at most {max:N0} entries; send the rest in another request");
             return entries;
         }
         var firstIndexOf = new Dictionary<Guid, int>();

@@ -24,7 +24,7 @@ public static class ImportCase
         var today = clock.Today();
         EntryRequests.RejectOtherFields(json, errors, "case", "entries");
         var opening = EntryRequests.ReadCaseOpened(json["case"], "case", errors, today);
-        var entries = json["entries"] is JsonArray { Count: 0 } ? [] : EntryRequests.ReadList(json, "entries", errors, today);
+        var entries = json["entries"] is JsonArray { Count: 0 } ? [] : EntryRequests.ReadList(json, "entries", EntryRequests.MaxEntriesPerCaseFile, errors, today);
         if (opening is not null && opening.EntryId != Guid.Empty && entries.Any(e => e is ClinicalEntry && e.EntryId == opening.EntryId))
             errors.Add("case.entryId", "is also the entryId of an entry of the file");
         if (errors.Any || opening is null) return (null, Problems.Invalid(errors));
@@ -34,6 +34,7 @@ public static class ImportCase
     /// <summary>Judged as one new case (422 naming the first refused entry), stored atomically by the writer queue.</summary>
     [Authorize(Policy = Policies.Record)]
     [WolverinePost("/cases/import")]
+    [RequestSizeLimit(Limits.CaseFileBodyBytes)]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         writer.RecordAsync(null, submission, http, written => Results.Created($"/cases/{written.CaseId}",
             new ImportResponse(written.CaseId, written.Version, written.Entries.Select(e => new BatchEntryResponse(e.EntryId, e.Sequence)).ToList())));

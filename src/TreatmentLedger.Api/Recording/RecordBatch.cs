@@ -26,7 +26,7 @@ public static class RecordBatch
         if (body is not JsonObject json) return (null, Problems.Invalid("$", "the body must be an object: { \"entries\": [...] }"));
         var errors = new ValidationErrors();
         EntryRequests.RejectOtherFields(json, errors, "entries");
-        var entries = EntryRequests.ReadList(json, "entries", errors, clock.Today());
+        var entries = EntryRequests.ReadList(json, "entries", EntryRequests.MaxEntriesPerBatch, errors, clock.Today());
         return errors.Any
             ? (null, Problems.Invalid(errors))
             : (new Submission(entries, expectedVersion, index => $"entries[{index}]"), WolverineContinue.NoProblems);

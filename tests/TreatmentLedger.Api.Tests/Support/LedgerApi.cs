@@ -15,6 +15,7 @@ public sealed class LedgerApi(IAlbaHost host, string? token)
     public sealed record Response(int Status, JsonNode? Body, IScenarioResult Raw)
     {
         public JsonObject Json => Body!.AsObject();
+        public string Text { get; init; } = "";
         public string? Header(string name) => Raw.Context.Response.Headers[name].ToString() is { Length: > 0 } v ? v : null;
     }
 
@@ -30,6 +31,24 @@ public sealed class LedgerApi(IAlbaHost host, string? token)
 
     public Task<Response> Get(string url) => Send(s => s.Get.Url(url));
 
+    /// <summary>Any method, the body as raw bytes with the given Content-Type (none when null), and headers as given.</summary>
+    public Task<Response> Send(string method, string url, byte[]? body, string? contentType, params (string Name, string Value)[] headers) =>
+        Send(s =>
+        {
+            s.Get.Url(url);
+            s.ConfigureHttpContext(http =>
+            {
+                http.Request.Method = method;
+                if (body is not null)
+                {
+                    http.Request.Body = new MemoryStream(body);
+                    http.Request.ContentLength = body.Length;
+                }
+                if (contentType is not null) http.Request.ContentType = contentType;
+                foreach (var (name, value) in headers) http.Request.Headers[name] = value;
+            });
+        }, headers.Any(h => h.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)));
+
     private async Task<Response> Send(Action<Scenario> configure, bool ownAuthorization = false)
     {
         var result = await host.Scenario(s =>
@@ -41,7 +60,7 @@ public sealed class LedgerApi(IAlbaHost host, string? token)
         var text = await result.ReadAsTextAsync();
         var contentType = result.Context.Response.ContentType ?? "";
         var body = text.Length > 0 && contentType.Contains("json") ? JsonNode.Parse(text) : null;
-        return new Response(result.Context.Response.StatusCode, body, result);
+        return new Response(result.Context.Response.StatusCode, body, result) { Text = text };
     }
 
     /// <summary>Opens a case and answers its id.</summary>

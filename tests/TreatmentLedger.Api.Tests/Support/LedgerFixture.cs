@@ -41,6 +41,9 @@ public sealed class LedgerFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("LEDGER_CONNECTION_STRING", ConnectionString);
         Environment.SetEnvironmentVariable("LEDGER_DEMO", "0");
         Environment.SetEnvironmentVariable("LEDGER_DATA", DataDirectory);
+        // The tests send far more than a caller may in production (100/s, burst 200); RateLimitTests check the limit.
+        Environment.SetEnvironmentVariable("LEDGER_RATE_LIMIT", "1000000");
+        Environment.SetEnvironmentVariable("LEDGER_RATE_BURST", "1000000");
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
     }
 

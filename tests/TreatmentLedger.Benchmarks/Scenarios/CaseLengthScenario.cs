@@ -22,8 +22,11 @@ public static class CaseLengthScenario
     /// <summary>The limits of the target: p50 at this length over p50 at the shortest.</summary>
     private static readonly (int Size, double Limit)[] Limits = [(5_000, 1.3), (20_000, 1.5)];
 
-    /// <summary>At most this many entries in a request that builds a case (the import's case-opened counts as one).</summary>
+    /// <summary>At most this many entries in the import that starts a case (the case-opened counts as one): the API's case file limit.</summary>
     public const int EntriesPerRequest = 10_000;
+
+    /// <summary>At most this many entries in each batch that follows: the API's batch limit.</summary>
+    public const int EntriesPerBatch = 1_000;
 
     /// <summary>An append adds at most this share of a case's length (and at least one entry), so a case stays near its length.</summary>
     private const int GrowthDivisor = 20;
@@ -145,7 +148,7 @@ public static class CaseLengthScenario
                 "15 % adverse-event-observed, 14 % imaging-performed, 10 % response-assessed, 1 % corrections and retractions; no death, a line active at the end, " +
                 $"spread over up to 10 years before today). The {lengths[^1].Size:N0}-entry course has {lengths[^1].Timed.Courses[0].Lines} lines.",
                 $"- Built before timing with `POST /cases/import` (the case-opened and up to {EntriesPerRequest - 1:N0} entries) and `POST /cases/{{id}}/entries/batch` " +
-                $"(up to {EntriesPerRequest:N0} entries each), {v.ImportClients} clients: {all.Count:N0} cases, {entries:N0} entries in {Fmt.Seconds(building.Elapsed.TotalSeconds)}; " +
+                $"(up to {EntriesPerBatch:N0} entries each), {v.ImportClients} clients: {all.Count:N0} cases, {entries:N0} entries in {Fmt.Seconds(building.Elapsed.TotalSeconds)}; " +
                 "then `VACUUM ANALYZE` of the database.",
                 $"- So that every case stays near its length, the appends to a case add at most 1/{GrowthDivisor} of its length (at least one entry), over as many cases as that takes: {string.Join("; ", growth)}.",
                 $"- Timed: one request at a time (a single client), each a one-entry `POST /cases/{{id}}/entries` without If-Match, dated today: the active line's next " +
@@ -180,9 +183,9 @@ public static class CaseLengthScenario
         var answer = JsonNode.Parse(body)!;
         var id = Guid.Parse(answer["caseId"]!.GetValue<string>());
         var version = answer["version"]!.GetValue<long>();
-        for (var from = first.Count; from < course.Count; from += EntriesPerRequest)
+        for (var from = first.Count; from < course.Count; from += EntriesPerBatch)
         {
-            var batch = course.Skip(from).Take(EntriesPerRequest).ToList();
+            var batch = course.Skip(from).Take(EntriesPerBatch).ToList();
             (failure, body) = await ctx.PostAsync($"/cases/{id}/entries/batch", CaseJson.Batch(batch), 201, ct);
             if (failure is not null) return (id, $"batch of {batch.Count:N0} entries from entry {from:N0}: {failure}");
             version = JsonNode.Parse(body)!["version"]!.GetValue<long>();

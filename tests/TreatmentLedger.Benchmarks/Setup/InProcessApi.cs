@@ -23,6 +23,9 @@ public static class InProcessApi
         Environment.SetEnvironmentVariable("LEDGER_CONNECTION_STRING", connectionString);
         Environment.SetEnvironmentVariable("LEDGER_DATA", dataDirectory);
         Environment.SetEnvironmentVariable("LEDGER_DEMO", "0");
+        // The load is one caller: far over the production rate limit per caller, in both runs alike.
+        Environment.SetEnvironmentVariable("LEDGER_RATE_LIMIT", "1000000");
+        Environment.SetEnvironmentVariable("LEDGER_RATE_BURST", "1000000");
         // The in-memory server looks for the API's source folder unless told where its content root is.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TREATMENTLEDGER_API", AppContext.BaseDirectory);
         return await AlbaHost.For<Program>(web => web.ConfigureServices(services =>
