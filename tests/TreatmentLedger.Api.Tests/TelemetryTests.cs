@@ -9,6 +9,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Store;
 using TreatmentLedger.Api.Tests.Support;
 
 namespace TreatmentLedger.Api.Tests;
@@ -62,7 +63,7 @@ public sealed class TelemetryTests(LedgerFixture fixture) : LedgerTest(fixture)
     public void A_failed_Marten_command_is_logged_with_its_sql_and_without_its_parameter_values()
     {
         var captured = new CapturedLogs();
-        var logger = new LedgerMartenLogger(captured.CreateLogger("Marten"));
+        var logger = new LedgerMartenLogger(captured.CreateLogger("Marten"), () => throw new InvalidOperationException("a failure that is not the server's discards nothing"));
         using var command = new NpgsqlCommand("select ledger.append(@event)");
         command.Parameters.AddWithValue("event", $$"""{ "patientRef": "{{PatientRef}}", "note": "{{Note}}" }""");
 

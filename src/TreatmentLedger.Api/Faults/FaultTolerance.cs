@@ -1,4 +1,5 @@
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Store;
 
 namespace TreatmentLedger.Api.Faults;
 
@@ -10,7 +11,6 @@ public static class FaultTolerance
     /// </summary>
     public static IServiceCollection AddFaultTolerance(this IServiceCollection services, EmbeddedPostgres? embedded)
     {
-        services.AddSingleton<StoreConnections>();
         services.AddExceptionHandler<StoreFaultHandler>();
         if (embedded is not null)
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using TreatmentLedger.Api.Store;
 
 namespace TreatmentLedger.Api.Faults;
 

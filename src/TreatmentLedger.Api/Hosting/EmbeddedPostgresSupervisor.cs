@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TreatmentLedger.Api.Faults;
+using TreatmentLedger.Api.Store;
 
 namespace TreatmentLedger.Api.Hosting;
 

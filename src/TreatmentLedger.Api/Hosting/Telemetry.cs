@@ -33,8 +33,6 @@ public static class Telemetry
             json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
         builder.Services.AddTransient<IStartupFilter, CorrelationScope>();
-        builder.Services.ConfigureMarten((services, opts) =>
-            opts.Logger(new LedgerMartenLogger(services.GetRequiredService<ILogger<IDocumentStore>>())));
 
         if (builder.Configuration[EndpointVariable].IsEmpty()) return builder;
 

@@ -11,7 +11,7 @@ namespace TreatmentLedger.Api.Store;
 /// Loads what read routes fold. The summary is one small load of the case's state; every other view folds the stream
 /// live, up to knownAt when given, from the store's own timestamps.
 /// </summary>
-public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvider clock)
+public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnections connections, TimeProvider clock)
 {
     private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = ? and tenant_id = ?";
 
@@ -39,9 +39,17 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvide
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(hospital);
         command.Parameters.AddWithValue(knownAt);
-        await using var reader = await command.ExecuteReaderAsync(ct);
         var entries = new List<RecordedEntry>();
-        while (await reader.ReadAsync(ct)) entries.Add(rows.Read(reader));
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) entries.Add(rows.Read(reader));
+        }
+        catch (PostgresException e)
+        {
+            connections.DiscardAfter(e);
+            throw;
+        }
         return entries.Count == 0 ? null : new CaseHistory(entries);
     }
 

@@ -31,6 +31,10 @@ public static class Configuration
 
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
         services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
+        // Failures logged without parameter values; a command failed on the server discards the pool (StoreConnections).
+        services.AddSingleton<StoreConnections>();
+        services.ConfigureMarten((sp, opts) => opts.Logger(
+            new LedgerMartenLogger(sp.GetRequiredService<ILogger<IDocumentStore>>(), sp.GetRequiredService<StoreConnections>)));
         return services;
     }
 
@@ -41,15 +45,15 @@ public static class Configuration
     public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(4);
 
     /// <summary>
-    /// Npgsql settings for the ledger: a pooled connection skips the DISCARD ALL round trip on return (Marten sets no
-    /// session state that could leak), and a server out of reach fails a connection attempt in two seconds, not 15.
-    /// Statements are not prepared automatically (Max Auto Prepare stays 0): Npgsql 9 loses track of its auto-prepared
-    /// statements when a batch fails in the round trip that prepares them, and the next command on that connection
-    /// reads another statement's rows ("Received unexpected backend message DataRow"; see docs/security-faults.md).
+    /// Npgsql settings for the ledger: an append or a read runs the same few short statements again and again, so they
+    /// are prepared automatically (unless the connection string sets Max Auto Prepare; a failed command then discards
+    /// the pool, <see cref="StoreConnections"/>); a pooled connection skips the DISCARD ALL round trip on return (Marten
+    /// sets no session state that could leak); and a server out of reach fails a connection attempt in two seconds, not 15.
     /// </summary>
     public static string Tuned(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout) builder.Timeout = ConnectTimeoutSeconds;
         return builder.ConnectionString;
     }

@@ -11,7 +11,7 @@ namespace TreatmentLedger.Api.Store;
 /// FetchStreamAsync reads every metadata column and wraps each row in an IEvent, which costs about three times as much
 /// on long streams (see docs/benchmarks.md).
 /// </summary>
-public sealed class EventRows(IDocumentStore store)
+public sealed class EventRows(IDocumentStore store, StoreConnections connections)
 {
     /// <summary>The select list <see cref="Read"/> expects, in order.</summary>
     public const string Columns = "type, data, seq_id, version, timestamp, user_name, correlation_id";
@@ -45,12 +45,20 @@ public sealed class EventRows(IDocumentStore store)
         if (named.Count == 0) return found;
         await using var command = new NpgsqlCommand(_namedSql, connection);
         command.Parameters.AddWithValue(named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        try
         {
-            var caseId = reader.GetGuid(7);
-            if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
-            entries.Add(Read(reader));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var caseId = reader.GetGuid(7);
+                if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
+                entries.Add(Read(reader));
+            }
+        }
+        catch (PostgresException e)
+        {
+            connections.DiscardAfter(e);
+            throw;
         }
         return found;
     }
@@ -63,8 +71,16 @@ public sealed class EventRows(IDocumentStore store)
         await using var command = new NpgsqlCommand(_sequencesSql, connection);
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(versions);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) sequences.Add(reader.GetInt64(0), reader.GetInt64(1));
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) sequences.Add(reader.GetInt64(0), reader.GetInt64(1));
+        }
+        catch (PostgresException e)
+        {
+            connections.DiscardAfter(e);
+            throw;
+        }
         return sequences;
     }
 }

@@ -46,8 +46,12 @@ public static class HostileRequests
         ("/cases/{id}/timeline.svg", ["asOf", "knownAt"]),
         ("/cases/{id}/entries", ["asOf", "knownAt", "since", "until"]),
         ("/cases/{id}/export", ["asOf", "knownAt"]),
+        ("/access-log", ["caseId", "sub", "since", "until", "page", "pageSize"]),
         ("/health", []),
     ];
+
+    /// <summary>The read parameters that take free text: any value but one with control characters is theirs.</summary>
+    private static readonly string[] TextParameters = ["regimen", "sub"];
 
     private static readonly string?[] WrongContentTypes =
         ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "application/xml", "text/json", "",
@@ -62,7 +66,7 @@ public static class HostileRequests
 
     private static readonly string[] BadIfMatch = ["", " ", "abc", "\"0\"", "*", "\"-1\"", "\"99999999999999999999\"", "W/\"x\"", "\"1\", \"2\""];
 
-    /// <summary>Values no read parameter takes (regimen, free text, takes them all but the control characters).</summary>
+    /// <summary>Values no read parameter takes (the <see cref="TextParameters"/> take them all but the control characters).</summary>
     private static readonly (string Encoded, bool EvenForText)[] BadQueryValues =
         [("abc", false), ("2020-13-45", false), ("1e400", false), ("-0x1", false), ("a%00b", true), ("%01", true), ("x%1Fy", true)];
 
@@ -193,7 +197,7 @@ public static class HostileRequests
             {
                 var parameter = Pick(read.Parameters, a);
                 var (value, evenForText) = Pick(BadQueryValues, b);
-                var certain = evenForText || parameter != "regimen";
+                var certain = evenForText || !TextParameters.Contains(parameter);
                 return Get($"{path}?{parameter}={value}", "a bad query value", certain ? 400 : null, certain ? parameter : null);
             }
             case 2:

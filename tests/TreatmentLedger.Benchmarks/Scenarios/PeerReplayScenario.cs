@@ -26,7 +26,8 @@ public static class PeerReplayScenario
         await ReplayToDateScenario.SeedAsync(ctx, id, entries);
         var point = new ViewPoint(ctx.Today, ctx.Today);
         // Live, as the API folds a stream for a replay (GET .../lines?asOf=): the stream's entries, never the case document.
-        var reader = new CaseReader(ctx.Store, new EventRows(ctx.Store), TimeProvider.System);
+        var connections = new StoreConnections(ctx.Store);
+        var reader = new CaseReader(ctx.Store, new EventRows(ctx.Store, connections), connections, TimeProvider.System);
         var replay = new ReadParameters(ctx.Today, KnownAt: null);
         Operation fold = async ct =>
         {

@@ -18,8 +18,8 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     public const string CorrelationId = "bench-run";
 
     private static readonly Recorder Recorder = new(RecordedBy, CorrelationId);
-    private readonly EventRows _rows = new(store);
-    private readonly CaseWriter _queue = new(store, new EventRows(store), TimeProvider.System);
+    private readonly EventRows _rows = new(store, new StoreConnections(store));
+    private readonly CaseWriter _queue = new(store, new EventRows(store, new StoreConnections(store)), TimeProvider.System);
 
     /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
     public async Task<(Guid CaseId, string? Refused)> StartAsync(IReadOnlyList<Entry> entries, CancellationToken ct)

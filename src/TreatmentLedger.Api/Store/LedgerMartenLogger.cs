@@ -2,23 +2,31 @@ using Marten;
 using Marten.Services;
 using Npgsql;
 
-namespace TreatmentLedger.Api.Hosting;
+namespace TreatmentLedger.Api.Store;
 
 /// <summary>
 /// Marten's logging without parameter values: Marten's own logger writes every failed command's parameters at Error
 /// level, and an append's parameters are the entries themselves (patientRef, notes). Failures are logged with their
-/// SQL text, schema changes with their DDL; successful commands are not logged.
+/// SQL text, schema changes with their DDL; successful commands are not logged. A command failed on the server also
+/// discards the pool while the session still holds its connection (<see cref="StoreConnections.DiscardAfter"/>).
 /// </summary>
-public sealed partial class LedgerMartenLogger(ILogger logger) : IMartenLogger, IMartenSessionLogger
+public sealed partial class LedgerMartenLogger(ILogger logger, Func<StoreConnections> connections) : IMartenLogger, IMartenSessionLogger
 {
     public IMartenSessionLogger StartSession(IQuerySession session) => this;
 
     public void SchemaChange(string sql) => LogSchemaChange(logger, sql);
 
-    public void LogFailure(NpgsqlCommand command, Exception ex) => LogCommandFailure(logger, ex, command.CommandText);
+    public void LogFailure(NpgsqlCommand command, Exception ex)
+    {
+        if (StoreConnections.FailedOnServer(ex)) connections().Discard();
+        LogCommandFailure(logger, ex, command.CommandText);
+    }
 
-    public void LogFailure(NpgsqlBatch batch, Exception ex) =>
+    public void LogFailure(NpgsqlBatch batch, Exception ex)
+    {
+        if (StoreConnections.FailedOnServer(ex)) connections().Discard();
         LogCommandFailure(logger, ex, string.Join(";\n", batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.CommandText)));
+    }
 
     public void LogFailure(Exception ex, string message) => LogOtherFailure(logger, ex, message);
 
