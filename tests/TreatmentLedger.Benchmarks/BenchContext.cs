@@ -50,6 +50,17 @@ public sealed class BenchContext : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Closes the idle connections of the harness's own pools (the store's and the raw data source), so that a scenario
+    /// that opens many connections of its own (the peer, the in-process API hosts) starts well under max_connections.
+    /// </summary>
+    public void ReleaseConnections()
+    {
+        if (Store.Storage.Database is Weasel.Postgresql.PostgresqlDatabase database) database.DataSource.Clear();
+        Raw.Clear();
+        NpgsqlConnection.ClearAllPools();
+    }
+
     /// <summary>The hospital the benchmark's cases belong to.</summary>
     public const string Hospital = "bench";
 

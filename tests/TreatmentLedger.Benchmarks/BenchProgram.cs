@@ -148,13 +148,17 @@ public static class BenchProgram
             var peer = PeerOutcome.Absent(options.Runs("peer") ? "the peer did not run" : "the peer was not selected (--only)");
             await Run("peer", PeerAppendScenario.Name, PeerAppendScenario.Target, async () =>
             {
-                NpgsqlConnection.ClearAllPools();
+                ctx.ReleaseConnections();
                 peer = await PeerRun.RunAsync(ctx);
                 return [PeerAppendScenario.Result(ctx, peer)];
             });
             await Run("peer", PeerReplayScenario.Name, PeerReplayScenario.Target, async () => [await PeerReplayScenario.RunAsync(ctx, peer)]);
             await Run("rebuild", RebuildScenario.Name, RebuildScenario.Target, One(RebuildScenario.RunAsync));
-            await Run("security", SecurityCostScenario.Name, SecurityCostScenario.Target, () => SecurityCostScenario.RunAsync(ctx));
+            await Run("security", SecurityCostScenario.Name, SecurityCostScenario.Target, () =>
+            {
+                ctx.ReleaseConnections();
+                return SecurityCostScenario.RunAsync(ctx);
+            });
 
             // Issue 9 compares the HTTP append with Emmett's, which runs after the HTTP scenarios: that row is completed now.
             var httpRow = results.FindIndex(r => r.Scenario == HttpAppendScenario.Name);

@@ -4,14 +4,18 @@ using Marten;
 namespace TreatmentLedger.Api.AccessLog;
 
 /// <summary>
-/// Appends access records to the store in the background, in batches (one COPY and one commit for whatever has
-/// queued up), so that a read does not wait for its record: the record is queued before the answer is
-/// sent and stored within milliseconds. Records still queued when the ledger stops are stored before it exits (the
+/// Appends access records to the store in the background, in batches: a read does not wait for its record, which is
+/// queued before the answer is sent and stored within <see cref="Linger"/> and one COPY. Waiting that long for a batch
+/// to fill keeps a busy ledger at a few transactions a second instead of one (and a thread wake-up) per read
+/// (docs/benchmarks.md, "security cost"). Records still queued when the ledger stops are stored before it exits (the
 /// container disposes the writer); a crash of the process loses those not yet committed (docs/security.md).
 /// </summary>
 public sealed class AccessLogWriter : IAsyncDisposable
 {
-    private const int MaxBatch = 500;
+    private const int MaxBatch = 5_000;
+
+    /// <summary>How long the first record of a batch waits for others.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
     private readonly IDocumentStore _store;
     private readonly ILogger<AccessLogWriter> _logger;
     private readonly Channel<AccessRecord> _queue = Channel.CreateUnbounded<AccessRecord>(new UnboundedChannelOptions { SingleReader = true });
@@ -38,6 +42,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
     {
         while (await _queue.Reader.WaitToReadAsync())
         {
+            if (!_stopping) await Task.Delay(Linger);
             var batch = new List<AccessRecord>();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var record)) batch.Add(record);
             await StoreAsync(batch);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
 using JasperFx.CodeGeneration.Frames;
@@ -102,7 +103,12 @@ public sealed class RequestChecks(RequestDelegate next)
         return !media.Charset.HasValue || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || media.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool HasControlCharacters(string text) => text.Any(c => c is < ' ' and not '\t' or '\x7f');
+    /// <summary>The control characters refused in headers and query values: all but the tab.</summary>
+    private static readonly SearchValues<char> ControlCharacters =
+        SearchValues.Create([.. Enumerable.Range(0, 32).Where(c => c != '\t').Select(c => (char)c), '\x7f']);
+
+    // Vectorised: every request's headers pass here, its token (about 800 characters) among them.
+    private static bool HasControlCharacters(string text) => text.AsSpan().ContainsAny(ControlCharacters);
 
     /// <summary>
     /// The query parameters a Wolverine endpoint binds: the simple parameters of its method and of its Load/Before/Validate

@@ -87,7 +87,9 @@ public static class SecurityCostScenario
     {
         public static async Task<Host> OpenAsync(BenchContext ctx, string database, bool withSecurity, AuthenticationHeaderValue token, int cases)
         {
-            var host = await InProcessApi.StartAsync(ctx.Cluster.ConnectionStringFor(database), ctx.ApiDataDirectory, withSecurity);
+            // Two hosts, each with its pools, in a cluster of max_connections 100: 30 connections each at most.
+            var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(ctx.Cluster.ConnectionStringFor(database)) { MaxPoolSize = 30 }.ConnectionString;
+            var host = await InProcessApi.StartAsync(connectionString, ctx.ApiDataDirectory, withSecurity);
             var client = host.Server.CreateClient();
             client.DefaultRequestHeaders.Authorization = token;
             return new Host(host, client, new Guid[cases]);
