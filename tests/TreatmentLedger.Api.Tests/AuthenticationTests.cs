@@ -171,4 +171,29 @@ public sealed class AuthenticationTests(LedgerFixture fixture) : LedgerTest(fixt
             Assert.Contains("usage: ops/token", refusedError.ToString());
         }
     }
+
+    [Fact]
+    public async Task With_a_configured_public_key_the_ledger_takes_that_providers_tokens_and_no_longer_its_own()
+    {
+        using var provider = RSA.Create(2048);
+        var publicKey = Path.Combine(Fixture.DataDirectory, "provider-public-key.pem");
+        await File.WriteAllTextAsync(publicKey, provider.ExportSubjectPublicKeyInfoPem());
+        Environment.SetEnvironmentVariable("LEDGER_AUTH_PUBLIC_KEY", publicKey);
+        try
+        {
+            await using var host = await Alba.AlbaHost.For<Program>();
+            var api = new LedgerApi(host, Forged(key: new RsaSecurityKey(provider)));
+
+            Assert.Equal(200, (await api.Get("/cases")).Status);
+            AssertUnauthorized(await api.As(Fixture.ClinicianToken).Get("/cases"));
+            var refused = new StringWriter();
+            var settings = new LedgerSettings(null, Fixture.DataDirectory, "127.0.0.1", 5080, LoadDemo: false, AuthPublicKey: publicKey);
+            Assert.Equal(2, TokenCommand.Run(["--sub", "dr-cli", "--role", "clinician", "--hospital", "h"], settings, new StringWriter(), refused));
+            Assert.Contains("identity provider", refused.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LEDGER_AUTH_PUBLIC_KEY", null);
+        }
+    }
 }
