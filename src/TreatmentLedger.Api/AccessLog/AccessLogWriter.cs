@@ -15,7 +15,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private const int MaxBatch = 5_000;
 
     /// <summary>How long the first record of a batch waits for others.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
     private readonly IDocumentStore _store;
     private readonly ILogger<AccessLogWriter> _logger;
     private readonly Channel<AccessRecord> _queue = Channel.CreateUnbounded<AccessRecord>(new UnboundedChannelOptions { SingleReader = true });
