@@ -3,9 +3,9 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Store;
+using TreatmentLedger.Api.Tests.Support;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
-using TreatmentLedger.Api.Tests.Support;
 
 namespace TreatmentLedger.Api.Tests;
 

@@ -1,9 +1,9 @@
 using System.Security.Claims;
-using TreatmentLedger.Api.Security;
-using Microsoft.AspNetCore.Authorization;
 using Marten;
 using Marten.Linq;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;

@@ -1,8 +1,8 @@
 using System.Security.Claims;
-using TreatmentLedger.Api.Security;
-using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Authorization;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Faults;
 using Wolverine.Http;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Api.Store;
+using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 
 namespace TreatmentLedger.Api.Http;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using TreatmentLedger.Entries;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Security;
+using TreatmentLedger.Entries;
 
 namespace TreatmentLedger.Api.Http;
 

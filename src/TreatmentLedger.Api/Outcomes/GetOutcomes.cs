@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using Wolverine.Http;
 

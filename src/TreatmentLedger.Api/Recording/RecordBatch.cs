@@ -1,9 +1,9 @@
-using TreatmentLedger.Api.Security;
-using Microsoft.AspNetCore.Authorization;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Entries;
 using Wolverine.Http;
 

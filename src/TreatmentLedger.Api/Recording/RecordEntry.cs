@@ -1,8 +1,8 @@
-using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Entries;
 using Wolverine.Http;
 

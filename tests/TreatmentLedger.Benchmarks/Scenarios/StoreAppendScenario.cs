@@ -1,5 +1,5 @@
-using TreatmentLedger.Api.Recording;
 using Marten;
+using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
