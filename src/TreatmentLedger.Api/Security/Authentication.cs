@@ -37,19 +37,8 @@ public static class Authentication
                     ? SigningKey.FromPem(File.ReadAllText(file), file)
                     : SigningKey.LoadOrCreate(settings.DataDirectory);
             }
-            jwt.TokenHandlers.Clear();
-            jwt.TokenHandlers.Add(new CachingTokenHandler(TimeProvider.System));
-            jwt.Events = new JwtBearerEvents
-            {
-                // A token the ledger cannot attribute (no subject, no hospital) is no token.
-                OnTokenValidated = context =>
-                {
-                    var user = context.Principal!;
-                    if (!Tokens.IsName(user.FindFirst(Tokens.Subject)?.Value) || !Tokens.IsName(user.FindFirst(Tokens.Hospital)?.Value))
-                        context.Fail("the token names no valid sub and hospital");
-                    return Task.CompletedTask;
-                },
-            };
+            var known = new KnownTokens(TimeProvider.System);
+            jwt.Events = new JwtBearerEvents { OnMessageReceived = known.AdmitKnown, OnTokenValidated = known.KeepOrRefuse };
         });
 
         services.AddAuthorizationBuilder()
