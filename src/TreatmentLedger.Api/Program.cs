@@ -71,7 +71,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           cases:  {settings.BaseUrl}/cases
           health: {settings.BaseUrl}/health
           store:  {(embedded is null ? "the server named by LEDGER_CONNECTION_STRING" : $"embedded PostgreSQL in {settings.DataDirectory}")}
-        {DemoHospital.Welcome(settings).TrimStart()}
+        {DemoHospital.Welcome(settings)}
         Stop with Ctrl-C.
         """));
 
