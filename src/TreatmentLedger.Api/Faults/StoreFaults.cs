@@ -5,17 +5,11 @@ using Polly.Timeout;
 
 namespace TreatmentLedger.Api.Faults;
 
-/// <summary>What a failure of the store means for the caller: the store is out of reach (503), or a text cannot be stored (400).</summary>
+/// <summary>What a failure of the store means for the caller: the store is out of reach (503).</summary>
 public static class StoreFaults
 {
     /// <summary>Seconds a client is asked to wait before trying again (the embedded cluster restarts in about two).</summary>
     public const int RetryAfterSeconds = 2;
-
-    // jsonb refuses \u0000 and text refuses NUL bytes; the request, not the store, is at fault.
-    private static readonly HashSet<string> Unstorable =
-    [
-        PostgresErrorCodes.UntranslatableCharacter, PostgresErrorCodes.CharacterNotInRepertoire,
-    ];
 
     /// <summary>The store could not be reached, or went away while answering: the same request may succeed later.</summary>
     public static bool IsUnreachable(Exception exception) => Chain(exception).Any(e => e switch
@@ -26,23 +20,12 @@ public static class StoreFaults
         _ => false,
     });
 
-    /// <summary>PostgreSQL refused a character of the request's text (a NUL).</summary>
-    public static bool IsUnstorableText(Exception exception) =>
-        Chain(exception).OfType<PostgresException>().Any(pg => Unstorable.Contains(pg.SqlState));
-
     public static ProblemDetails StoreUnavailable() => new()
     {
         Status = StatusCodes.Status503ServiceUnavailable,
         Title = "The store does not answer",
         Detail = $"The ledger's database cannot be reached just now. Try again in {RetryAfterSeconds} seconds; " +
                  "an entry sent again with the same entryId is recorded once.",
-    };
-
-    public static ProblemDetails UnstorableText() => new()
-    {
-        Status = StatusCodes.Status400BadRequest,
-        Title = "The request is not valid",
-        Detail = "A text of the request holds a NUL character (\\u0000), which the ledger cannot store; nothing was stored.",
     };
 
     // Marten wraps Npgsql's exceptions (MartenCommandException, AggregateException of a batch's failures).
