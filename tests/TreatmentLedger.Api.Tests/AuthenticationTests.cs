@@ -1,5 +1,9 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TreatmentLedger.Api.Hosting;
@@ -194,6 +198,52 @@ public sealed class AuthenticationTests(LedgerFixture fixture) : LedgerTest(fixt
         finally
         {
             Environment.SetEnvironmentVariable("LEDGER_AUTH_PUBLIC_KEY", null);
+        }
+    }
+
+    [Fact]
+    public async Task With_an_OpenID_Connect_authority_the_ledger_takes_tokens_signed_with_its_published_keys()
+    {
+        using var provider = RSA.Create(2048);
+        var key = new RsaSecurityKey(provider) { KeyId = "provider-key-1" };
+        var published = provider.ExportParameters(includePrivateParameters: false);
+        // A stand-in identity provider: its discovery document and its keys, over plain HTTP on 127.0.0.1.
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var authority = builder.Build();
+        string? baseUrl = null;
+        authority.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, string>
+        {
+            ["issuer"] = Tokens.Issuer,
+            ["jwks_uri"] = baseUrl + "/keys",
+        }));
+        authority.MapGet("/keys", () => Results.Json(new
+        {
+            keys = new[]
+            {
+                new Dictionary<string, string>
+                {
+                    ["kty"] = "RSA", ["use"] = "sig", ["alg"] = "RS256", ["kid"] = key.KeyId,
+                    ["n"] = Base64UrlEncoder.Encode(published.Modulus), ["e"] = Base64UrlEncoder.Encode(published.Exponent),
+                },
+            },
+        }));
+        await authority.StartAsync();
+        baseUrl = authority.Urls.Single();
+        Environment.SetEnvironmentVariable("LEDGER_AUTH_AUTHORITY", baseUrl);
+        try
+        {
+            await using var host = await Alba.AlbaHost.For<Program>();
+            var api = new LedgerApi(host, Forged(key: key));
+
+            Assert.Equal(200, (await api.Get("/cases")).Status);
+            AssertUnauthorized(await api.As(Fixture.ClinicianToken).Get("/cases"));
+            AssertUnauthorized(await api.As(Forged(key: new RsaSecurityKey(RSA.Create(2048)) { KeyId = key.KeyId })).Get("/cases"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LEDGER_AUTH_AUTHORITY", null);
         }
     }
 }
