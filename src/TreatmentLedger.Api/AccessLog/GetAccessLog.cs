@@ -1,10 +1,12 @@
 using System.Security.Claims;
 using Marten;
-using Marten.Linq;
+using Npgsql;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Security;
+using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
+using Weasel.Postgresql;
 using Wolverine.Http;
 
 namespace TreatmentLedger.Api.AccessLog;
@@ -43,21 +45,46 @@ public static class GetAccessLog
         if (errors.Any) return Results.Problem(Problems.Invalid(errors));
 
         var caller = Caller.Of(user);
-        var seesUnsigned = caller.Roles.Contains(Roles.Admin);
-        await using var session = store.QuerySession();
-        IQueryable<AccessRecord> query = session.Query<AccessRecord>()
-            .Where(r => r.Hospital == caller.Hospital || (seesUnsigned && r.Hospital == null));
-        if (caseFilter is { } id) query = query.Where(r => r.CaseId == id);
-        if (!string.IsNullOrEmpty(sub)) query = query.Where(r => r.Sub == sub);
-        if (from is { } after) query = query.Where(r => r.At >= after);
-        if (to is { } before) query = query.Where(r => r.At <= before);
-        var records = await ((IMartenQueryable<AccessRecord>)query)
-            .Stats(out var stats)
-            .OrderByDescending(r => r.At).ThenByDescending(r => r.Id)
-            .Skip((pageNumber - 1) * size)
-            .Take(size)
-            .ToListAsync(ct);
-        var entries = records.Select(r => new AccessRecordView(r.At, r.Sub, r.Roles, r.Hospital, r.CaseId, r.Route, r.Status)).ToList();
-        return Results.Ok(new AccessLogResponse(entries, stats.TotalResults, pageNumber, size));
+        // The caller's hospital's records; an admin's also those of no hospital (attempts without a valid token).
+        var where = new List<string> { "(hospital = $1 or ($2 and hospital is null))" };
+        var parameters = new List<object> { caller.Hospital, caller.Roles.Contains(Roles.Admin) };
+        void Filter(string condition, object value)
+        {
+            parameters.Add(value);
+            where.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, condition, "$" + parameters.Count));
+        }
+        if (caseFilter is { } id) Filter("case_id = {0}", id);
+        if (!string.IsNullOrEmpty(sub)) Filter("sub = {0}", sub);
+        if (from is { } after) Filter("at >= {0}", after);
+        if (to is { } before) Filter("at <= {0}", before);
+        var table = AccessLogTable.QualifiedName(Configuration.Schema);
+        var conditions = string.Join(" and ", where);
+
+        await using var connection = await ((PostgresqlDatabase)store.Storage.Database).DataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                Command($"select count(*) from {table} where {conditions}", parameters),
+                Command($"select {AccessLogTable.Columns} from {table} where {conditions} order by at desc, id desc " +
+                        $"limit {size} offset {(long)(pageNumber - 1) * size}", parameters),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var entries = new List<AccessRecordView>();
+        while (await reader.ReadAsync(ct))
+            entries.Add(new AccessRecordView(reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetFieldValue<string[]>(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetGuid(5), reader.GetString(6), reader.GetInt32(7)));
+        return Results.Ok(new AccessLogResponse(entries, total, pageNumber, size));
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, IEnumerable<object> parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
     }
 }

@@ -113,11 +113,8 @@ public static class Configuration
             .Duplicate(x => x.Summary.Status)
             .Duplicate(x => x.UpdatedAt);
 
-        // The access log: one row per read of a case, of every hospital (a refused attempt may belong to none); the
-        // route filters on the hospital, and reads it newest first.
-        opts.Schema.For<AccessRecord>()
-            .Duplicate(x => x.At)
-            .Duplicate(x => x.Hospital)
-            .Duplicate(x => x.CaseId);
+        // The access log: a plain table beside the documents, one row per read of a case, of every hospital (a refused
+        // attempt may belong to none).
+        opts.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(Schema));
     }
 }

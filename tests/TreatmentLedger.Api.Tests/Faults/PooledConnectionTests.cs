@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Api.Tests.Support;
 
@@ -47,17 +46,24 @@ public sealed class PooledConnectionTests
                 }
             }
             await using var session = store.QuerySession();
-            Assert.Equal(2 * 8, await session.Query<AccessRecord>().CountAsync());
+            Assert.Equal(2 * 8, await session.Query<Remark>().CountAsync());
             await store.Advanced.Clean.DeleteAllDocumentsAsync();
         }
     }
 
+    /// <summary>A document of this test alone.</summary>
+    public sealed class Remark
+    {
+        public Guid Id { get; set; }
+        public string Text { get; set; } = "";
+    }
+
     // Shaped like a commit of the ledger: several statements in one batch and one transaction.
-    private static async Task SaveAsync(IDocumentStore store, string route)
+    private static async Task SaveAsync(IDocumentStore store, string text)
     {
         await using var session = store.LightweightSession();
-        session.Store(new AccessRecord { Id = Guid.CreateVersion7(), At = DateTimeOffset.UtcNow, Route = route, Status = 200 });
-        session.Store(new AccessRecord { Id = Guid.CreateVersion7(), At = DateTimeOffset.UtcNow, Route = "second", Status = 200 });
+        session.Store(new Remark { Id = Guid.CreateVersion7(), Text = text });
+        session.Store(new Remark { Id = Guid.CreateVersion7(), Text = "second" });
         await session.SaveChangesAsync();
     }
 }

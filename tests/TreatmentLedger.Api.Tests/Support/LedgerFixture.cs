@@ -1,8 +1,10 @@
 using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Security;
+using TreatmentLedger.Api.Store;
 
 namespace TreatmentLedger.Api.Tests.Support;
 
@@ -47,11 +49,15 @@ public sealed class LedgerFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
     }
 
-    /// <summary>Every test starts from an empty store and the real clock.</summary>
+    /// <summary>Every test starts from an empty store (the access log's table included) and the real clock.</summary>
     public async Task ResetAsync()
     {
         Clock.Offset = TimeSpan.Zero;
         await Host.ResetAllMartenDataAsync();
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var truncate = new Npgsql.NpgsqlCommand($"truncate {AccessLogTable.QualifiedName(Configuration.Schema)}", connection);
+        await truncate.ExecuteNonQueryAsync();
     }
 
     public async Task DisposeAsync()
