@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Security;
 
 namespace TreatmentLedger.Api.Http;
 
@@ -71,5 +72,5 @@ public static class Limits
 
     /// <summary>Who the rate limit counts: the token's subject once authentication has run, else the remote address.</summary>
     private static string CallerOf(HttpContext http) =>
-        http.User.FindFirst("sub")?.Value is { Length: > 0 } sub ? $"sub:{sub}" : $"ip:{http.Connection.RemoteIpAddress}";
+        http.User.FindFirst(Tokens.Subject)?.Value is { Length: > 0 } sub ? $"sub:{sub}" : $"ip:{http.Connection.RemoteIpAddress}";
 }
