@@ -15,10 +15,7 @@ namespace TreatmentLedger.Api.Tests;
 /// <summary>Bearer tokens and roles (SECURITY.md, "Identity"): who may call what, and what a refusal looks like.</summary>
 public sealed class AuthenticationTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
-    private const string Entry = """{ "type": "imaging-performed", "occurredOn": "2016-01", "modality": "CT", "findings": "stable" }""";
-
-    private static readonly string[] CaseViews =
-        ["", "/lines", "/progression-free-intervals", "/cumulative-dose", "/outcomes", "/timeline", "/timeline.svg", "/entries", "/export"];
+    private static string Entry => Bodies.Imaging("2016-01").ToJsonString();
 
     /// <summary>A token as an identity provider might send it, with every part chosen by the test.</summary>
     private string Forged(SecurityKey? key = null, string issuer = Tokens.Issuer, string audience = Tokens.Audience,
@@ -55,7 +52,7 @@ public sealed class AuthenticationTests(LedgerFixture fixture) : LedgerTest(fixt
         var anonymous = Api.As(null);
 
         AssertUnauthorized(await anonymous.Get("/cases"));
-        foreach (var view in CaseViews) AssertUnauthorized(await anonymous.Get($"/cases/{caseId}{view}"));
+        foreach (var view in CaseRoutes.Views) AssertUnauthorized(await anonymous.Get($"/cases/{caseId}{view}"));
         AssertUnauthorized(await anonymous.Post("/cases", """{ "patientRef": "TEST-0002", "sex": "male", "birthYear": 1970, "occurredOn": "2015-03" }"""));
         AssertUnauthorized(await anonymous.Post($"/cases/{caseId}/entries", Entry));
         AssertUnauthorized(await anonymous.Post($"/cases/{caseId}/entries/batch", $$"""{ "entries": [{{Entry}}] }"""));
@@ -104,7 +101,7 @@ public sealed class AuthenticationTests(LedgerFixture fixture) : LedgerTest(fixt
         var analyst = Api.As(Fixture.Token("analyst-1", LedgerFixture.Hospital, Roles.Analyst));
         var admin = Api.As(Fixture.Token("admin-1", LedgerFixture.Hospital, Roles.Admin));
 
-        foreach (var view in CaseViews)
+        foreach (var view in CaseRoutes.Views)
         {
             Assert.Equal(200, (await auditor.Get($"/cases/{caseId}{view}")).Status);
             Assert.Equal(403, (await analyst.Get($"/cases/{caseId}{view}")).Status);

@@ -6,10 +6,7 @@ namespace TreatmentLedger.Api.Tests;
 /// <summary>Hospitals as tenants (SECURITY.md): a case belongs to the hospital that opened it, and no other sees it.</summary>
 public sealed class HospitalTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
-    private const string Entry = """{ "type": "imaging-performed", "occurredOn": "2016-01", "modality": "CT", "findings": "stable" }""";
-
-    private static readonly string[] CaseViews =
-        ["", "/lines", "/progression-free-intervals", "/cumulative-dose", "/outcomes", "/timeline", "/timeline.svg", "/entries", "/export"];
+    private static string Entry => Bodies.Imaging("2016-01").ToJsonString();
 
     private LedgerApi Other(string role = Roles.Clinician) => Api.As(Fixture.Token("dr-elsewhere", "other-hospital", role));
 
@@ -19,7 +16,7 @@ public sealed class HospitalTests(LedgerFixture fixture) : LedgerTest(fixture)
         var caseId = await Api.OpenCase();
         var missing = Guid.NewGuid();
 
-        foreach (var view in CaseViews)
+        foreach (var view in CaseRoutes.Views)
         {
             var theirs = await Other().Get($"/cases/{caseId}{view}");
             var nobodys = await Other().Get($"/cases/{missing}{view}");

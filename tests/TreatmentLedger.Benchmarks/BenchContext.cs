@@ -91,20 +91,27 @@ public sealed class BenchContext : IAsyncDisposable
     public Uri ApiUri(string path) => new(Api!.BaseAddress, path);
 
     /// <summary>POSTs JSON to the API; null when it answered <paramref name="expected"/>, else the status and body.</summary>
-    public async Task<(string? Failure, string Body)> PostAsync(string path, byte[] body, int expected, CancellationToken ct)
+    public Task<(string? Failure, string Body)> PostAsync(string path, byte[] body, int expected, CancellationToken ct) =>
+        PostAsync(Http, ApiUri(path), body, expected, ct);
+
+    /// <summary>GETs from the API, reading the whole body; null when it answered 200.</summary>
+    public Task<string?> GetAsync(string path, CancellationToken ct) => GetAsync(Http, ApiUri(path), ct);
+
+    /// <summary>POSTs JSON with <paramref name="client"/>; null when the answer was <paramref name="expected"/>, else the status and body.</summary>
+    public static async Task<(string? Failure, string Body)> PostAsync(HttpClient client, Uri uri, byte[] body, int expected, CancellationToken ct)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, ApiUri(path)) { Content = content };
-        using var response = await Http.SendAsync(request, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        using var response = await client.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         return ((int)response.StatusCode == expected ? null : $"{(int)response.StatusCode} {Shorten(text)}", text);
     }
 
-    /// <summary>GETs from the API, reading the whole body; null when it answered 200.</summary>
-    public async Task<string?> GetAsync(string path, CancellationToken ct)
+    /// <summary>GETs with <paramref name="client"/>, reading the whole body; null when it answered 200.</summary>
+    public static async Task<string?> GetAsync(HttpClient client, Uri uri, CancellationToken ct)
     {
-        using var response = await Http.GetAsync(ApiUri(path), HttpCompletionOption.ResponseContentRead, ct);
+        using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseContentRead, ct);
         if ((int)response.StatusCode == 200) return null;
         return $"{(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync(ct))}";
     }

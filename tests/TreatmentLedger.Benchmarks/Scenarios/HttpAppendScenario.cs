@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
 using TreatmentLedger.Benchmarks.Setup;
@@ -23,15 +22,7 @@ public static class HttpAppendScenario
         var bodies = streams.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
 
         // Open every case (not timed): POST /cases with its case-opened.
-        var open = Enumerable.Range(0, v.Clients).Select(w => Enumerable.Range(0, streams.Cases.Count).Where(c => c % v.Clients == w).Select(c =>
-            (Operation)(async ct =>
-            {
-                var (failure, body) = await ctx.PostAsync("/cases", bodies[c][0], 201, ct);
-                if (failure is null) streams.Ids[c] = Guid.Parse(JsonNode.Parse(body)!["caseId"]!.GetValue<string>());
-                return failure;
-            })).ToList()).ToList<IReadOnlyList<Operation>>();
-        var opened = await LoadRunner.RunAsync(open, ctx.RepLimit, ctx.Ct);
-        if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
+        await OpenCases.RunAsync((path, body, ct) => ctx.PostAsync(path, body, 201, ct), bodies, streams.Ids, v.Clients, ctx);
         await AppendBaseline.OpenAsync(ctx, streams);
         ctx.HttpCases = streams;
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using IAlbaHost = Alba.IAlbaHost;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
@@ -35,7 +34,7 @@ public static class SecurityCostScenario
         await ctx.Cluster.CreateDatabaseAsync("security_without", ctx.Ct);
         await using var with = await Host.OpenAsync(ctx, "security_with", withSecurity: true, token, Cases);
         await using var without = await Host.OpenAsync(ctx, "security_without", withSecurity: false, token, Cases);
-        foreach (var host in new[] { with, without }) await host.OpenCasesAsync(streams, bodies, v.Clients, ctx);
+        foreach (var host in new[] { with, without }) await host.OpenCasesAsync(bodies, v.Clients, ctx);
 
         var appendWith = new Series("with authentication and access log");
         var appendWithout = new Series("without");
@@ -123,18 +122,7 @@ public static class SecurityCostScenario
             return new Host(host, client, new Guid[cases]);
         }
 
-        public async Task OpenCasesAsync(CaseStreams streams, byte[][][] bodies, int clients, BenchContext ctx)
-        {
-            var open = Enumerable.Range(0, clients).Select(w => Enumerable.Range(0, ids.Length).Where(c => c % clients == w).Select(c =>
-                (Operation)(async ct =>
-                {
-                    var (failure, body) = await PostAsync("/cases", bodies[c][0], ct);
-                    if (failure is null) ids[c] = Guid.Parse(JsonNode.Parse(body)!["caseId"]!.GetValue<string>());
-                    return failure;
-                })).ToList()).ToList<IReadOnlyList<Operation>>();
-            var opened = await LoadRunner.RunAsync(open, ctx.RepLimit, ctx.Ct);
-            if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
-        }
+        public Task OpenCasesAsync(byte[][][] bodies, int clients, BenchContext ctx) => OpenCases.RunAsync(PostAsync, bodies, ids, clients, ctx);
 
         public Task<LoadResult> AppendAsync(IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan, byte[][][] bodies, BenchContext ctx) =>
             LoadRunner.RunAsync(plan.Select(items => items.Select(item =>
@@ -148,21 +136,12 @@ public static class SecurityCostScenario
             LoadRunner.RunAsync(Enumerable.Range(0, clients).Select(w =>
             {
                 var rng = new Random(rep * 1000 + w);
-                return (IReadOnlyList<Operation>)Enumerable.Range(0, perClient).Select(_ => ids[rng.Next(ids.Length)]).Select(id => (Operation)(async ct =>
-                {
-                    using var response = await client.GetAsync($"/cases/{id}", HttpCompletionOption.ResponseContentRead, ct);
-                    return (int)response.StatusCode == 200 ? null : $"{(int)response.StatusCode}";
-                })).ToList();
+                return (IReadOnlyList<Operation>)Enumerable.Range(0, perClient).Select(_ => ids[rng.Next(ids.Length)])
+                    .Select(id => (Operation)(ct => BenchContext.GetAsync(client, new Uri(client.BaseAddress!, $"/cases/{id}"), ct))).ToList();
             }).ToList(), ctx.RepLimit, ctx.Ct);
 
-        private async Task<(string? Failure, string Body)> PostAsync(string path, byte[] body, CancellationToken ct)
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(path, content, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            return ((int)response.StatusCode == 201 ? null : $"{(int)response.StatusCode} {text[..Math.Min(text.Length, 200)]}", text);
-        }
+        private Task<(string? Failure, string Body)> PostAsync(string path, byte[] body, CancellationToken ct) =>
+            BenchContext.PostAsync(client, new Uri(client.BaseAddress!, path), body, 201, ct);
 
         public async ValueTask DisposeAsync()
         {
