@@ -3,7 +3,6 @@ using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using TreatmentLedger.Api.Store;
-using Weasel.Postgresql;
 
 namespace TreatmentLedger.Api.AccessLog;
 
@@ -80,8 +79,8 @@ public sealed class AccessLogWriter : IAsyncDisposable
     /// <summary>One binary COPY, atomic on its own: the cheapest way in for a batch that only ever inserts.</summary>
     private async Task CopyAsync(List<AccessRecord> batch)
     {
-        var source = ((PostgresqlDatabase)_store.Storage.Database).DataSource;
-        await using var connection = await source.OpenConnectionAsync();
+        await using var connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
         await using var copy = await connection.BeginBinaryImportAsync(
             $"copy {AccessLogTable.QualifiedName(Configuration.Schema)} ({AccessLogTable.Columns}) from stdin (format binary)");
         foreach (var record in batch)

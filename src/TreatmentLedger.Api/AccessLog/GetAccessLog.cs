@@ -6,7 +6,6 @@ using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
-using Weasel.Postgresql;
 using Wolverine.Http;
 
 namespace TreatmentLedger.Api.AccessLog;
@@ -60,7 +59,8 @@ public static class GetAccessLog
         var table = AccessLogTable.QualifiedName(Configuration.Schema);
         var conditions = string.Join(" and ", where);
 
-        await using var connection = await ((PostgresqlDatabase)store.Storage.Database).DataSource.OpenConnectionAsync(ct);
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =

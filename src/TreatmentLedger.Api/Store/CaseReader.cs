@@ -40,16 +40,7 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnec
         command.Parameters.AddWithValue(hospital);
         command.Parameters.AddWithValue(knownAt);
         var entries = new List<RecordedEntry>();
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) entries.Add(rows.Read(reader));
-        }
-        catch (PostgresException e)
-        {
-            connections.DiscardAfter(e);
-            throw;
-        }
+        await connections.ReadAsync(command, reader => entries.Add(rows.Read(reader)), ct);
         return entries.Count == 0 ? null : new CaseHistory(entries);
     }
 

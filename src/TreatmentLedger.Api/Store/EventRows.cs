@@ -45,21 +45,12 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
         if (named.Count == 0) return found;
         await using var command = new NpgsqlCommand(_namedSql, connection);
         command.Parameters.AddWithValue(named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
-        try
+        await connections.ReadAsync(command, reader =>
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var caseId = reader.GetGuid(7);
-                if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
-                entries.Add(Read(reader));
-            }
-        }
-        catch (PostgresException e)
-        {
-            connections.DiscardAfter(e);
-            throw;
-        }
+            var caseId = reader.GetGuid(7);
+            if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
+            entries.Add(Read(reader));
+        }, ct);
         return found;
     }
 
@@ -71,16 +62,7 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
         await using var command = new NpgsqlCommand(_sequencesSql, connection);
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(versions);
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) sequences.Add(reader.GetInt64(0), reader.GetInt64(1));
-        }
-        catch (PostgresException e)
-        {
-            connections.DiscardAfter(e);
-            throw;
-        }
+        await connections.ReadAsync(command, reader => sequences.Add(reader.GetInt64(0), reader.GetInt64(1)), ct);
         return sequences;
     }
 }

@@ -8,7 +8,7 @@ namespace TreatmentLedger.Api.Store;
 /// Marten's logging without parameter values: Marten's own logger writes every failed command's parameters at Error
 /// level, and an append's parameters are the entries themselves (patientRef, notes). Failures are logged with their
 /// SQL text, schema changes with their DDL; successful commands are not logged. A command failed on the server also
-/// discards the pool while the session still holds its connection (<see cref="StoreConnections.DiscardAfter"/>).
+/// discards the pool while the session still holds its connection (<see cref="StoreConnections.Discard"/>).
 /// </summary>
 public sealed partial class LedgerMartenLogger(ILogger logger, Func<StoreConnections> connections) : IMartenLogger, IMartenSessionLogger
 {

@@ -9,7 +9,8 @@ namespace TreatmentLedger.Api.Store;
 /// back):
 /// <list type="bullet">
 /// <item>when the server was seen gone, so that no request meets a dead connection after it returns;</item>
-/// <item>when a command failed on the server (<see cref="DiscardAfter"/>), while its connection is still held. Npgsql's
+/// <item>when a command failed on the server, while its connection is still held (Marten's commands: the ledger's
+/// Marten logger; the ledger's own SQL reads: <see cref="ReadAsync"/>). Npgsql's
 /// automatic preparation (on: see <see cref="Configuration.Tuned"/>) can leave that connection out of step with the
 /// server when a batch fails in the round trip that prepares its statements, and the next command on it then reads
 /// another statement's rows ("Received unexpected backend message DataRow"; npgsql/npgsql#6391, docs/security.md
@@ -23,9 +24,19 @@ public sealed class StoreConnections(IDocumentStore store)
         if (store.Storage.Database is PostgresqlDatabase database) database.DataSource.Clear();
     }
 
-    public void DiscardAfter(Exception failure)
+    /// <summary>Runs a query of the ledger's own and hands each row to <paramref name="row"/>.</summary>
+    public async Task ReadAsync(NpgsqlCommand command, Action<NpgsqlDataReader> row, CancellationToken ct)
     {
-        if (FailedOnServer(failure)) Discard();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) row(reader);
+        }
+        catch (Exception e) when (FailedOnServer(e))
+        {
+            Discard();
+            throw;
+        }
     }
 
     /// <summary>An error the server answered: the connection is still open, and may be out of step.</summary>

@@ -11,7 +11,7 @@ namespace TreatmentLedger.Api.Tests.Faults;
 /// preparation (the ledger's setting) a batch failing in the round trip that prepares its statements (their fifth use)
 /// leaves the connection answering the next command with another statement's rows ("Received unexpected backend message
 /// DataRow"): a valid import once got a 500 right after one with a NUL had failed. The ledger's Marten logger discards
-/// the pool while the failed session still holds its connection (<see cref="StoreConnections.DiscardAfter"/>); without
+/// the pool while the failed session still holds its connection (<see cref="StoreConnections.Discard"/>); without
 /// that, this test fails.
 /// </summary>
 [Collection(FaultCollection.Name)]
