@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.AccessLog;
+using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
@@ -39,6 +40,9 @@ builder.Services.AddLedgerLimits(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
+builder.Services.AddSingleton<ReadModels>();
+builder.Services.AddSingleton<ProjectionStatus>();
+builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddSingleton<CaseWriter>();
 builder.Services.AddSingleton<AccessLogWriter>();
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();
@@ -53,6 +57,10 @@ builder.Host.UseWolverine(opts =>
     // Balanced: every API process on one database is a node; Wolverine elects a leader that assigns its agents (the
     // async projections of the dashboards) to the nodes, and moves them when a node dies.
     opts.Durability.Mode = DurabilityMode.Balanced;
+    // A node that stops checking in (killed, cut off) is declared dead after 20 s rather than a minute, so that its
+    // projections run again on another node within 60 s (DASHBOARDS.md).
+    opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(5);
+    opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(20);
 });
 builder.Services.AddWolverineHttp();
 
@@ -65,6 +73,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseLedgerLimits();
 app.MapWolverineEndpoints();
+app.Lifetime.ApplicationStarted.Register(() => _ = app.Services.GetRequiredService<ProjectionRebuilds>().ReleaseAbandonedAsync(app.Lifetime.ApplicationStopping));
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""
         TreatmentLedger is listening on {settings.BaseUrl}

@@ -23,7 +23,7 @@ public sealed class CaseListTests(LedgerFixture fixture) : LedgerTest(fixture)
         await CaseOn("TEST-B", null);
         await CaseOn("TEST-C", "alectinib", died: true);
 
-        var list = (await Api.Get("/cases")).Json;
+        var list = (await Api.GetCurrent("/cases")).Json;
 
         Assert.Equal(3, list["total"]!.GetValue<long>());
         var row = list["cases"]!.AsArray().Single(c => c!["caseId"]!.GetValue<Guid>() == onCrizotinib)!;
@@ -42,15 +42,15 @@ public sealed class CaseListTests(LedgerFixture fixture) : LedgerTest(fixture)
         await CaseOn("TEST-C", "alectinib", died: true);
         await CaseOn("TEST-D", null);
 
-        var deceased = (await Api.Get("/cases?status=deceased")).Json["cases"]!.AsArray();
+        var deceased = (await Api.GetCurrent("/cases?status=deceased")).Json["cases"]!.AsArray();
         Assert.Equal("TEST-C", Assert.Single(deceased)!["patientRef"]!.GetValue<string>());
-        Assert.Equal("off-treatment", (await Api.Get("/cases?status=off-treatment")).Json["cases"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal("off-treatment", (await Api.GetCurrent("/cases?status=off-treatment")).Json["cases"]![0]!["status"]!.GetValue<string>());
 
-        var crizotinib = (await Api.Get("/cases?regimen=crizotinib")).Json;
+        var crizotinib = (await Api.GetCurrent("/cases?regimen=crizotinib")).Json;
         Assert.Equal(2, crizotinib["total"]!.GetValue<long>());
 
-        var page1 = (await Api.Get("/cases?pageSize=3&page=1")).Json;
-        var page2 = (await Api.Get("/cases?pageSize=3&page=2")).Json;
+        var page1 = (await Api.GetCurrent("/cases?pageSize=3&page=1")).Json;
+        var page2 = (await Api.GetCurrent("/cases?pageSize=3&page=2")).Json;
         Assert.Equal(3, page1["cases"]!.AsArray().Count);
         Assert.Single(page2["cases"]!.AsArray());
         Assert.Equal(4, page2["total"]!.GetValue<long>());

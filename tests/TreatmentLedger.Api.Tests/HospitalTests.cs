@@ -47,8 +47,8 @@ public sealed class HospitalTests(LedgerFixture fixture) : LedgerTest(fixture)
         var theirs = await Other().Post("/cases", """{ "patientRef": "TEST-THEIRS", "sex": "male", "birthYear": 1970, "occurredOn": "2015-03" }""");
         Assert.Equal(201, theirs.Status);
 
-        var ourBoard = (await Api.Get("/cases")).Json;
-        var theirBoard = (await Other().Get("/cases")).Json;
+        var ourBoard = (await Api.GetCurrent("/cases")).Json;
+        var theirBoard = (await Other().GetCurrent("/cases")).Json;
 
         Assert.Equal(1, ourBoard["total"]!.GetValue<long>());
         Assert.Equal(ours, ourBoard["cases"]![0]!["caseId"]!.GetValue<Guid>());

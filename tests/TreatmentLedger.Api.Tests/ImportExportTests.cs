@@ -65,7 +65,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
 
     private async Task<int> CaseCount()
     {
-        var list = await Api.Get("/cases");
+        var list = await Api.GetCurrent("/cases");
         Assert.Equal(200, list.Status);
         return list.Json["cases"]!.AsArray().Count;
     }

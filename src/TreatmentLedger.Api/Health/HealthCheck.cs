@@ -1,6 +1,7 @@
 using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Api.Faults;
 using Wolverine.Http;
 
@@ -8,7 +9,8 @@ namespace TreatmentLedger.Api.Health;
 
 /// <summary>
 /// <c>GET /health/live</c>: 200 while the process runs. <c>GET /health/ready</c> and <c>GET /health</c>: 200 when the
-/// store answers, else 503 with Retry-After.
+/// store answers, else 503 with Retry-After; the status is <c>degraded</c> (still 200: the node serves) while an async
+/// projection lags more than <see cref="ProjectionStatus.LagLimit"/> events or is not running.
 /// </summary>
 public static class HealthCheck
 {
@@ -21,13 +23,15 @@ public static class HealthCheck
 
     [AllowAnonymous]
     [WolverineGet("/health/ready")]
-    public static Task<IResult> Ready(IDocumentStore store, HttpContext http, CancellationToken ct) => ProbeAsync(store, http, ct);
+    public static Task<IResult> Ready(IDocumentStore store, ProjectionStatus projections, HttpContext http, CancellationToken ct) =>
+        ProbeAsync(store, projections, http, ct);
 
     [AllowAnonymous]
     [WolverineGet("/health")]
-    public static Task<IResult> Get(IDocumentStore store, HttpContext http, CancellationToken ct) => ProbeAsync(store, http, ct);
+    public static Task<IResult> Get(IDocumentStore store, ProjectionStatus projections, HttpContext http, CancellationToken ct) =>
+        ProbeAsync(store, projections, http, ct);
 
-    private static async Task<IResult> ProbeAsync(IDocumentStore store, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> ProbeAsync(IDocumentStore store, ProjectionStatus projections, HttpContext http, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(ProbeTimeout);
@@ -39,7 +43,10 @@ public static class HealthCheck
             await using var command = connection.CreateCommand();
             command.CommandText = "select 1";
             await command.ExecuteScalarAsync(deadline.Token);
-            return Results.Ok(new { status = "ok", store = "answering" });
+            var lagging = (await projections.ReadAsync(deadline.Token)).Projections
+                .Where(p => p.Lag > ProjectionStatus.LagLimit || p.Status is not (ProjectionStatus.Running or ProjectionStatus.Rebuilding))
+                .ToList();
+            return Results.Ok(new { status = lagging.Count == 0 ? "ok" : "degraded", store = "answering", lagging });
         }
         catch (Exception e) when (!ct.IsCancellationRequested && (StoreFaults.IsUnreachable(e) || e is OperationCanceledException))
         {

@@ -55,6 +55,20 @@ public static class Problems
         Detail = UnknownCase.Replace("{Id}", caseId.ToString()),
     };
 
+    public static ProblemDetails UnknownProjection(string name, IEnumerable<string> known) => new()
+    {
+        Status = StatusCodes.Status404NotFound,
+        Title = "Unknown projection",
+        Detail = $"No async projection is named '{name}'; the async projections are: {string.Join(", ", known)}.",
+    };
+
+    public static ProblemDetails RebuildRunning() => new()
+    {
+        Status = StatusCodes.Status409Conflict,
+        Title = "A rebuild is running",
+        Detail = "A rebuild is running already, on this node or another; GET /projections shows its progress.",
+    };
+
     public static ProblemDetails VersionConflict(long expected, long actual) => new()
     {
         Status = StatusCodes.Status409Conflict,

@@ -43,4 +43,13 @@ public static class ReadQuery
         errors.Add(name, $"must be a whole number from {min} to {max}");
         return fallback;
     }
+
+    /// <summary><c>minPosition</c>: a global sequence (a whole number from 0), null when absent.</summary>
+    public static long? Position(string? text, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return value;
+        errors.Add("minPosition", "must be a whole number from 0, the sequence an answer of a write gave");
+        return null;
+    }
 }

@@ -23,10 +23,18 @@ public static class Policies
     /// <summary>The access log.</summary>
     public const string ReadAccessLog = "read-access-log";
 
+    /// <summary>Cohort statistics (regimen outcomes, survival): no patientRef, no notes.</summary>
+    public const string ReadCohorts = "read-cohorts";
+
+    /// <summary>The async projections' status and their rebuild.</summary>
+    public const string ManageProjections = "manage-projections";
+
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
         [Record] = [Roles.Clinician],
         [ReadCases] = [Roles.Clinician, Roles.Auditor],
         [ReadAccessLog] = [Roles.Auditor, Roles.Admin],
+        [ReadCohorts] = [Roles.Clinician, Roles.Auditor, Roles.Analyst, Roles.Admin],
+        [ManageProjections] = [Roles.Admin],
     };
 }

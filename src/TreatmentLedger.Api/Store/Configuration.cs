@@ -9,6 +9,7 @@ using Npgsql;
 using Polly;
 using Polly.Retry;
 using TreatmentLedger.Api.AccessLog;
+using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Entries;
 using TreatmentLedger.Recording;
 using Weasel.Core;
@@ -26,8 +27,10 @@ public static class Configuration
         services.AddMarten(opts => ConfigureStore(opts, connectionString))
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions()
-            // Wolverine over this store: its message and node tables in the same database, for the durability agents.
-            .IntegrateWithWolverine();
+            // Wolverine over this store: its message and node tables in the same database, for the durability agents; and
+            // Wolverine, not Marten, runs the async projections: each one on exactly one node of the cluster, moved to
+            // another node when its node dies (no AddAsyncDaemon: the two together refuse to start).
+            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
         services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
@@ -105,13 +108,16 @@ public static class Configuration
         // loaded and written twice, and each page is one round of document loads and writes (docs/benchmarks.md).
         opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline, daemon => daemon.BatchSize = 5_000);
         opts.Projections.Add(new AmendmentProjection(), ProjectionLifecycle.Inline);
-        // Per hospital; with columns for the dashboard list's filters and order (GET /cases).
+        // Per hospital.
         opts.Schema.For<Amendment>().MultiTenanted();
-        opts.Schema.For<CaseState>()
-            .MultiTenanted()
-            .Duplicate(x => x.Summary.PatientRef)
-            .Duplicate(x => x.Summary.Status)
-            .Duplicate(x => x.UpdatedAt);
+        opts.Schema.For<CaseState>().MultiTenanted();
+
+        // The dashboards' async read models. An append wakes the daemon at once (LISTEN/NOTIFY) rather than at its next
+        // poll; the daemon writes each projection's status (running, paused, stopped) beside its progress, where every
+        // node reads it for GET /projections.
+        opts.Events.UseListenNotifyForEventAppends = true;
+        opts.Events.EnableExtendedProgressionTracking = true;
+        opts.AddDashboards();
 
         // The access log: a plain table beside the documents, one row per read of a case, of every hospital (a refused
         // attempt may belong to none).

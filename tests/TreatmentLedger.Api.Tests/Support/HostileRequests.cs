@@ -36,7 +36,7 @@ public static class HostileRequests
     /// <summary>Each read route with the query parameters it takes.</summary>
     private static readonly (string Path, string[] Parameters)[] Reads =
     [
-        ("/cases", ["status", "regimen", "page", "pageSize"]),
+        ("/cases", ["status", "regimen", "alert", "sort", "page", "pageSize", "minPosition"]),
         ("/cases/{id}", ["asOf", "knownAt"]),
         ("/cases/{id}/lines", ["asOf", "knownAt"]),
         ("/cases/{id}/progression-free-intervals", ["asOf", "knownAt"]),

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Alba;
+using Marten;
 
 namespace TreatmentLedger.Api.Tests.Support;
 
@@ -30,6 +31,28 @@ public sealed class LedgerApi(IAlbaHost host, string? token)
         Post(url, json.ToJsonString(), headers);
 
     public Task<Response> Get(string url) => Send(s => s.Get.Url(url));
+
+    /// <summary>
+    /// A GET of a route served from an async read model, asked to be current to everything recorded so far
+    /// (<c>minPosition</c> = the store's last sequence), and checked not to be stale.
+    /// </summary>
+    public async Task<Response> GetCurrent(string url)
+    {
+        var response = await Get(url + (url.Contains('?') ? "&" : "?") + "minPosition=" + await LastSequence());
+        if (response.Status == 200) Assert.False(response.Json["stale"]!.GetValue<bool>(), $"{url} answered stale");
+        return response;
+    }
+
+    /// <summary>The global sequence of the last event stored, of any hospital (0 in an empty store).</summary>
+    public async Task<long> LastSequence()
+    {
+        var store = host.DocumentStore();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     /// <summary>Any method, the body as raw bytes with the given Content-Type (none when null), and headers as given.</summary>
     public Task<Response> Send(string method, string url, byte[]? body, string? contentType, params (string Name, string Value)[] headers) =>

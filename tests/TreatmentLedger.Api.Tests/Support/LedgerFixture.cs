@@ -2,6 +2,7 @@ using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using TreatmentLedger.Api.AccessLog;
+using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
@@ -56,8 +57,21 @@ public sealed class LedgerFixture : IAsyncLifetime
         await Host.ResetAllMartenDataAsync();
         await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var truncate = new Npgsql.NpgsqlCommand($"truncate {AccessLogTable.QualifiedName(Configuration.Schema)}", connection);
+        await using var truncate = new Npgsql.NpgsqlCommand($"truncate {AccessLogTable.QualifiedName(Store.Configuration.Schema)}", connection);
         await truncate.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The same, with the async projections paused and resumed the way the cluster does it (as a rebuild does), so that
+    /// they start again under Wolverine's assignment to this node, as in production. <see cref="ResetAsync"/> restarts
+    /// them in process, which is quicker, but then the daemon names no node.
+    /// </summary>
+    public async Task ResetUnderClusterAsync()
+    {
+        var projections = Host.Services.GetRequiredService<ProjectionRebuilds>();
+        foreach (var projection in Api.Dashboards.Configuration.AsyncProjections) await projections.PauseAsync(projection, CancellationToken.None);
+        await ResetAsync();
+        foreach (var projection in Api.Dashboards.Configuration.AsyncProjections) await projections.ResumeAsync(projection);
     }
 
     public async Task DisposeAsync()
@@ -86,6 +100,6 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
     protected (string Name, string Value) ClinicianNamed(string sub) =>
         ("Authorization", "Bearer " + Fixture.Token(sub, LedgerFixture.Hospital, Roles.Clinician));
 
-    public Task InitializeAsync() => Fixture.ResetAsync();
+    public virtual Task InitializeAsync() => Fixture.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 }

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
+using TreatmentLedger.Api.Dashboards;
 using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
@@ -14,23 +15,28 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
+        private readonly TreatmentLedger.Api.Dashboards.ReadModels _readModels;
 
-        public GET_cases(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore) : base(wolverineHttpOptions)
+        public GET_cases(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, TreatmentLedger.Api.Dashboards.ReadModels readModels) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
+            _readModels = readModels;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TreatmentLedger.Api.CaseList.ListCases").SetTag("http.route", "/cases").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TreatmentLedger.Api.CaseBoard.ListCases").SetTag("http.route", "/cases").SetTag("http.request.method", "GET");
             var status = httpContext.Request.Query["status"];
             var regimen = httpContext.Request.Query["regimen"];
+            var alert = httpContext.Request.Query["alert"];
+            var sort = httpContext.Request.Query["sort"];
             var page = httpContext.Request.Query["page"];
             var pageSize = httpContext.Request.Query["pageSize"];
+            var minPosition = httpContext.Request.Query["minPosition"];
             
             // The actual HTTP request handler execution
-            var result = await TreatmentLedger.Api.CaseList.ListCases.Get(status, regimen, page, pageSize, httpContext.User, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TreatmentLedger.Api.CaseBoard.ListCases.Get(status, regimen, alert, sort, page, pageSize, minPosition, httpContext.User, _documentStore, _readModels, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -1,0 +1,134 @@
+using Marten;
+using Npgsql;
+using Wolverine.Runtime;
+using Wolverine.Runtime.Agents;
+
+namespace TreatmentLedger.Api.Dashboards;
+
+/// <summary>
+/// Rebuilds an async projection while the cluster runs: one rebuild at a time in the whole cluster (a PostgreSQL advisory
+/// lock, held by the rebuilding node's connection, so a node that dies releases it, and every node sees it in
+/// <c>pg_locks</c>); the projection's agent is paused wherever it runs (a Wolverine agent restriction), this node
+/// replays every event through it with a daemon of its own (Marten's rebuild: documents and progress reset, then
+/// rebuilt page by page, the position visible in <c>GET /projections</c>), and the agent is released again.
+/// </summary>
+public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime wolverine, IEnumerable<IAgentFamily> agentFamilies,
+    IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
+{
+    /// <summary>The advisory lock's key (an arbitrary constant of the ledger's).</summary>
+    public const int LockKey = 730_417;
+
+    /// <summary>Starts a rebuild in the background; false when one is running already (here or on another node).</summary>
+    public async Task<bool> StartAsync(string projection, CancellationToken ct)
+    {
+        var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        if (!await TryLockAsync(connection, ct))
+        {
+            await connection.DisposeAsync();
+            return false;
+        }
+        _ = Task.Run(() => RebuildAsync(projection, connection, lifetime.ApplicationStopping), CancellationToken.None);
+        return true;
+    }
+
+    private async Task RebuildAsync(string projection, NpgsqlConnection heldLock, CancellationToken ct)
+    {
+        await using var _ = heldLock;
+        var paused = false;
+        try
+        {
+            await PauseAsync(projection, ct);
+            paused = true;
+            logger.LogInformation("Rebuilding projection {Projection}", projection);
+            using var daemon = await store.BuildProjectionDaemonAsync();
+            await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), ct);
+            logger.LogInformation("Rebuilt projection {Projection}", projection);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogError(e, "The rebuild of projection {Projection} failed", projection);
+        }
+        finally
+        {
+            if (paused) await ResumeAsync(projection);
+            await UnlockAsync(heldLock);
+        }
+    }
+
+    /// <summary>
+    /// At start-up: an agent left paused by a node that died while rebuilding (no rebuild holds the lock any more) is
+    /// released, so that the cluster runs it again.
+    /// </summary>
+    public async Task ReleaseAbandonedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await ReleaseAbandonedAgentsAsync(ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Could not check for projections left paused by an interrupted rebuild");
+        }
+    }
+
+    private async Task ReleaseAbandonedAgentsAsync(CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        if (!await TryLockAsync(connection, ct)) return;
+        try
+        {
+            var state = await wolverine.Storage.Nodes.LoadNodeAgentStateAsync(ct);
+            var paused = state.Restrictions.FindPausedAgentUris().ToHashSet();
+            foreach (var projection in Configuration.AsyncProjections)
+            {
+                var agent = await AgentOfAsync(projection);
+                if (paused.Contains(agent)) await ReleaseAsync(agent);
+            }
+        }
+        finally
+        {
+            await UnlockAsync(connection);
+        }
+    }
+
+    /// <summary>Stops the projection's agent on whichever node runs it, and keeps it stopped until <see cref="ResumeAsync"/>.</summary>
+    public async Task PauseAsync(string projection, CancellationToken ct)
+    {
+        var pause = new AgentRestrictions();
+        pause.PauseAgent(await AgentOfAsync(projection));
+        await wolverine.Agents.ApplyRestrictionsAsync(pause, ct);
+    }
+
+    /// <summary>Lets the cluster run the projection's agent again (on a node the leader picks).</summary>
+    public async Task ResumeAsync(string projection) => await ReleaseAsync(await AgentOfAsync(projection));
+
+    private async Task ReleaseAsync(Uri agent)
+    {
+        // A restriction of type None lifts the agent's pause (Wolverine merges it into the stored restrictions).
+        var release = new AgentRestrictions([new AgentRestriction(Guid.NewGuid(), agent, AgentRestrictionType.None, 0)]);
+        await wolverine.Agents.ApplyRestrictionsAsync(release, CancellationToken.None);
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LockKey})", connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>A pooled connection keeps its session's advisory locks (the ledger skips DISCARD ALL): unlock by hand.</summary>
+    private static async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
+        await command.ExecuteScalarAsync(CancellationToken.None);
+    }
+
+    /// <summary>The Wolverine agent that runs the projection (event-subscriptions://marten/main/&lt;database&gt;/&lt;name&gt;/all).</summary>
+    private async Task<Uri> AgentOfAsync(string projection)
+    {
+        var family = agentFamilies.Single(f => f.Scheme == "event-subscriptions");
+        var agents = await family.AllKnownAgentsAsync();
+        return agents.Single(a => a.AbsolutePath.EndsWith($"/{projection.ToLowerInvariant()}/all", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TreatmentLedger.Api.CaseBoard;
+using TreatmentLedger.Api.Dashboards;
+using TreatmentLedger.Api.Security;
+using TreatmentLedger.Api.Tests.Support;
+
+namespace TreatmentLedger.Api.Tests.Dashboards;
+
+/// <summary><c>GET /projections</c>, <c>minPosition</c> and <c>stale</c>, readiness, and the rebuild over HTTP.</summary>
+public sealed class ProjectionsTests(LedgerFixture fixture) : LedgerTest(fixture)
+{
+    public override Task InitializeAsync() => Fixture.ResetUnderClusterAsync();
+
+    private LedgerApi Admin => Api.As(Fixture.Token("test-admin", LedgerFixture.Hospital, Roles.Admin));
+
+    private async Task<JsonObject> ProjectionsWhen(Func<JsonObject, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var answer = await Admin.Get("/projections");
+            Assert.Equal(200, answer.Status);
+            if (condition(answer.Json)) return answer.Json;
+            Assert.True(DateTime.UtcNow < deadline, $"GET /projections never met the condition: {answer.Text}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static JsonNode CaseFacts(JsonObject projections) =>
+        projections["projections"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == CaseFactsProjection.Name)!;
+
+    [Fact]
+    public async Task Shows_each_async_projection_catching_up_to_the_high_water_mark_on_this_node()
+    {
+        var caseId = await Api.OpenCase();
+        var recorded = await Api.Post($"/cases/{caseId}/entries", """{ "type": "follow-up-recorded", "occurredOn": "2016-01", "vitalStatus": "alive" }""");
+        var sequence = recorded.Json["sequence"]!.GetValue<long>();
+
+        var answer = await ProjectionsWhen(p => CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+
+        Assert.Equal(sequence, answer["highWaterMark"]!.GetValue<long>());
+        var facts = CaseFacts(answer);
+        Assert.Equal(sequence, facts["position"]!.GetValue<long>());
+        Assert.True("running" == facts["status"]!.GetValue<string>(), answer.ToJsonString());
+        Assert.Equal(answer["node"]!.GetValue<int>(), facts["node"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Only_admins_see_and_rebuild_projections()
+    {
+        Assert.Equal(403, (await Api.Get("/projections")).Status);
+        Assert.Equal(403, (await Api.Post($"/projections/{CaseFactsProjection.Name}/rebuild", "{}")).Status);
+        Assert.Equal(401, (await Api.As(null).Get("/projections")).Status);
+        Assert.Equal(404, (await Admin.Post("/projections/Nothing/rebuild", "{}")).Status);
+    }
+
+    [Fact]
+    public async Task An_answer_waits_for_its_min_position_and_else_says_it_is_stale()
+    {
+        var caseId = await Api.OpenCase("TEST-WAIT");
+        var recorded = await Api.Post($"/cases/{caseId}/entries", """{ "type": "follow-up-recorded", "occurredOn": "2016-01", "vitalStatus": "alive" }""");
+        var sequence = recorded.Json["sequence"]!.GetValue<long>();
+
+        var current = (await Api.Get($"/cases?minPosition={sequence}")).Json;
+        Assert.False(current["stale"]!.GetValue<bool>());
+        Assert.True(current["position"]!.GetValue<long>() >= sequence);
+        Assert.Equal("TEST-WAIT", current["cases"]![0]!["patientRef"]!.GetValue<string>());
+
+        var started = DateTime.UtcNow;
+        var ahead = (await Api.Get($"/cases?minPosition={sequence + 1000}")).Json;
+        Assert.True(ahead["stale"]!.GetValue<bool>());
+        Assert.Equal(sequence, ahead["position"]!.GetValue<long>());
+        Assert.InRange(DateTime.UtcNow - started, ReadModels.MinPositionWait, ReadModels.MinPositionWait * 3);
+
+        (await Api.Get("/cases?minPosition=-1")).AssertInvalid("minPosition");
+    }
+
+    [Fact]
+    public async Task Readiness_is_degraded_while_a_projection_is_not_running()
+    {
+        var ready = await Api.As(null).Get("/health/ready");
+        Assert.Equal("ok", ready.Json["status"]!.GetValue<string>());
+        var projections = Host.Services.GetRequiredService<ProjectionRebuilds>();
+        await projections.PauseAsync(CaseFactsProjection.Name, CancellationToken.None);
+        try
+        {
+            await ProjectionsWhen(p => CaseFacts(p)["status"]!.GetValue<string>() == "stopped");
+            var degraded = await Api.As(null).Get("/health/ready");
+            Assert.Equal(200, degraded.Status);
+            Assert.Equal("degraded", degraded.Json["status"]!.GetValue<string>());
+            Assert.Equal(CaseFactsProjection.Name, degraded.Json["lagging"]![0]!["name"]!.GetValue<string>());
+        }
+        finally
+        {
+            await projections.ResumeAsync(CaseFactsProjection.Name);
+        }
+        await ProjectionsWhen(p => CaseFacts(p)["status"]!.GetValue<string>() == "running");
+        Assert.Equal("ok", (await Api.As(null).Get("/health/ready")).Json["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_rebuild_over_http_writes_what_the_daemon_wrote_and_runs_one_at_a_time()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var caseId = await Api.OpenCase($"TEST-{i}");
+            Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
+                """{ "type": "systemic-therapy-started", "occurredOn": "2016-01", "regimen": "crizotinib", "therapyClass": "targeted" }""")).Status);
+        }
+        await Api.GetCurrent("/cases");
+        var before = await BoardRowsAsync();
+        Assert.Equal(5, before.Count);
+        // A row damaged behind the daemon's back comes back from the events.
+        await using (var session = Host.DocumentStore().LightweightSession(LedgerFixture.Hospital))
+        {
+            session.Delete<CaseBoardRow>(Guid.Parse(before.Keys.First()));
+            await session.SaveChangesAsync();
+        }
+
+        var started = await Admin.Post($"/projections/{CaseFactsProjection.Name}/rebuild", "{}");
+        Assert.Equal(202, started.Status);
+        await ProjectionsWhen(p => CaseFacts(p)["status"]!.GetValue<string>() == "running" && CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+
+        Assert.Equal(before, await BoardRowsAsync());
+    }
+
+    [Fact]
+    public async Task A_second_rebuild_is_refused_while_one_runs()
+    {
+        // The cluster-wide rebuild lock, held as a rebuilding node holds it.
+        await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using (var take = new NpgsqlCommand($"select pg_advisory_lock({ProjectionRebuilds.LockKey})", connection))
+            await take.ExecuteNonQueryAsync();
+
+        try
+        {
+            var refused = await Admin.Post($"/projections/{CaseFactsProjection.Name}/rebuild", "{}");
+            Assert.Equal(409, refused.Status);
+            Assert.Equal("rebuilding", CaseFacts((await Admin.Get("/projections")).Json)["status"]!.GetValue<string>());
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"select pg_advisory_unlock({ProjectionRebuilds.LockKey})", connection);
+            await release.ExecuteNonQueryAsync();
+        }
+    }
+
+    private async Task<Dictionary<string, string>> BoardRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+        await connection.OpenAsync();
+        var table = Host.DocumentStore().Options.Schema.For<CaseBoardRow>();
+        await using var command = new NpgsqlCommand($"select id::text, data::text from {table}", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<string, string>();
+        while (await reader.ReadAsync()) rows[reader.GetString(0)] = reader.GetString(1);
+        return rows;
+    }
+}
