@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.AccessLog;
+using TreatmentLedger.Api.Cohorts;
 using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
@@ -41,6 +42,7 @@ builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<CaseReader>();
 builder.Services.AddSingleton<ReadModels>();
+builder.Services.AddSingleton<CohortReader>();
 builder.Services.AddSingleton<ProjectionStatus>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddSingleton<CaseWriter>();

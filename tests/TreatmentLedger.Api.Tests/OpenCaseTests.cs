@@ -112,7 +112,7 @@ public sealed class OpenCaseTests(LedgerFixture fixture) : LedgerTest(fixture)
 
         response.AssertInvalid(field);
         Assert.Null(response.Header("Location"));
-        Assert.Empty((await Api.Get("/cases")).Json["cases"]!.AsArray());
+        Assert.Empty((await Api.GetCurrent("/cases")).Json["cases"]!.AsArray());
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class OpenCaseTests(LedgerFixture fixture) : LedgerTest(fixture)
         var response = await Api.Post("/cases", Opening().With("occurredOn", tomorrow));
 
         response.AssertInvalid("occurredOn");
-        Assert.Empty((await Api.Get("/cases")).Json["cases"]!.AsArray());
+        Assert.Empty((await Api.GetCurrent("/cases")).Json["cases"]!.AsArray());
     }
 
     [Theory]
@@ -140,11 +140,11 @@ public sealed class OpenCaseTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task A_refused_opening_creates_no_case()
     {
-        var before = (await Api.Get("/cases")).Json["cases"]!.AsArray().Count;
+        var before = (await Api.GetCurrent("/cases")).Json["cases"]!.AsArray().Count;
 
         var response = await Api.Post("/cases", Opening().With("sex", "F"));
 
         response.AssertInvalid("sex");
-        Assert.Equal(before, (await Api.Get("/cases")).Json["cases"]!.AsArray().Count);
+        Assert.Equal(before, (await Api.GetCurrent("/cases")).Json["cases"]!.AsArray().Count);
     }
 }

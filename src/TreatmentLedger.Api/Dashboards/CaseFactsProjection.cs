@@ -2,7 +2,10 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using TreatmentLedger.Api.CaseBoard;
+using TreatmentLedger.Api.Cohorts;
 using TreatmentLedger.Api.Store;
+using TreatmentLedger.Cohorts;
+using TreatmentLedger.Entries;
 using TreatmentLedger.History;
 
 namespace TreatmentLedger.Api.Dashboards;
@@ -30,6 +33,11 @@ public sealed class CaseFactsProjection : IProjection
                 : [];
             var history = new CaseHistory(before.Concat(page).Select(e => e.ToRecordedEntry()));
             operations.Store(CaseBoardRow.Of(stream.Key, history));
+            var lines = LineFacts.Of(history);
+            foreach (var line in lines) operations.Store(LineFactRow.Of(stream.Key, line));
+            // Only a correction or a retraction can take a line away (a start retracted, or corrected into a joining one).
+            if (page.Any(e => e.Data is EntryCorrected or EntryRetracted))
+                operations.DeleteWhere<LineFactRow>(r => r.CaseId == stream.Key && r.LineNumber > lines.Count);
         }
     }
 }

@@ -1,6 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
 using TreatmentLedger.Api.CaseBoard;
+using TreatmentLedger.Api.Cohorts;
 
 namespace TreatmentLedger.Api.Dashboards;
 
@@ -20,5 +21,14 @@ public static class Configuration
             .Duplicate(x => x.Status)
             .Duplicate(x => x.CurrentRegimenKey!)
             .Duplicate(x => x.LastRecordedAt);
+        opts.Schema.For<LineFactRow>()
+            .MultiTenanted()
+            .Duplicate(x => x.CaseId)
+            .Duplicate(x => x.LineNumber)
+            .Duplicate(x => x.RegimenKey)
+            .Duplicate(x => x.PfsDays)
+            .Duplicate(x => x.PfsEvent)
+            .Duplicate(x => x.TtdDays)
+            .Duplicate(x => x.TtdEvent);
     }
 }

@@ -20,7 +20,7 @@ namespace TreatmentLedger.Api.Http;
 /// </summary>
 public sealed class RequestChecks(RequestDelegate next)
 {
-    private static readonly ConcurrentDictionary<HttpChain, HashSet<string>> QueryParameters = new();
+    private static readonly ConcurrentDictionary<HttpChain, Dictionary<string, bool>> QueryParameters = new();
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -64,11 +64,11 @@ public sealed class RequestChecks(RequestDelegate next)
         var errors = new ValidationErrors();
         foreach (var (name, values) in request.Query)
         {
-            if (!known.Contains(name))
+            if (!known.TryGetValue(name, out var repeatable))
                 errors.Add(name, known.Count == 0
                     ? "is not a parameter of this route, which takes none"
-                    : $"is not a parameter of this route; it takes {string.Join(", ", known.Order(StringComparer.Ordinal))}");
-            else if (values.Count > 1) errors.Add(name, "is given more than once");
+                    : $"is not a parameter of this route; it takes {string.Join(", ", known.Keys.Order(StringComparer.Ordinal))}");
+            else if (values.Count > 1 && !repeatable) errors.Add(name, "is given more than once");
             else if (values.Any(v => v is not null && (HasControlCharacters(v) || RequestJson.Unstorable(v) is not null)))
                 errors.Add(name, "must not contain control characters or invalid text");
         }
@@ -112,16 +112,16 @@ public sealed class RequestChecks(RequestDelegate next)
 
     /// <summary>
     /// The query parameters a Wolverine endpoint binds: the simple parameters of its method and of its Load/Before/Validate
-    /// methods that are not route values.
+    /// methods that are not route values, each with whether it may be repeated (an array: <c>regimen=a&amp;regimen=b</c>).
     /// </summary>
-    private static HashSet<string> KnownQueryParameters(HttpChain chain)
+    private static Dictionary<string, bool> KnownQueryParameters(HttpChain chain)
     {
         var route = chain.RoutePattern?.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
         return new[] { chain.Method }.Concat(chain.Middleware.OfType<MethodCall>())
             .SelectMany(call => call.Method.GetParameters())
             .Where(p => p.Name is not null && !route.Contains(p.Name) && IsSimple(p.ParameterType))
-            .Select(p => p.Name!)
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+            .DistinctBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(p => p.Name!, p => p.ParameterType.IsArray, StringComparer.OrdinalIgnoreCase);
     }
 
     private static bool IsSimple(Type type)

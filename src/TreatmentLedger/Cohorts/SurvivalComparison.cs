@@ -34,11 +34,16 @@ public sealed record SurvivalComparison(string Endpoint, IReadOnlyList<SurvivalG
             Ttd => f => f.Ttd,
             _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, $"the endpoint is one of {string.Join(", ", Endpoints)}"),
         };
-        var byKey = facts.ToLookup(f => f.RegimenKey);
+        return Of(endpoint, regimens, facts.ToLookup(f => f.RegimenKey, time));
+    }
+
+    /// <summary>The same from the lines' times to the endpoint already chosen, by regimen key (what a read model selects).</summary>
+    public static SurvivalComparison Of(string endpoint, IReadOnlyList<string> regimens, ILookup<string, TimeToEvent> timesByRegimenKey)
+    {
         var groups = regimens
             .Select(RegimenKey.Of)
             .Distinct()
-            .Select(key => (Key: key, Times: (IReadOnlyList<TimeToEvent>)byKey[key].Select(time).ToList()))
+            .Select(key => (Key: key, Times: (IReadOnlyList<TimeToEvent>)timesByRegimenKey[key].ToList()))
             .ToList();
         return new SurvivalComparison(endpoint,
             groups.Select(g => Group(g.Key, KaplanMeier.Fit(g.Times))).ToList(),

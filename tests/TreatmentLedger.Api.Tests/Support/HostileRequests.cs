@@ -37,6 +37,8 @@ public static class HostileRequests
     private static readonly (string Path, string[] Parameters)[] Reads =
     [
         ("/cases", ["status", "regimen", "alert", "sort", "page", "pageSize", "minPosition"]),
+        ("/cohorts/regimens", ["lineNumber", "minPosition"]),
+        ("/cohorts/survival", ["endpoint", "regimen", "lineNumber", "minPosition"]),
         ("/cases/{id}", ["asOf", "knownAt"]),
         ("/cases/{id}/lines", ["asOf", "knownAt"]),
         ("/cases/{id}/progression-free-intervals", ["asOf", "knownAt"]),
@@ -52,6 +54,9 @@ public static class HostileRequests
 
     /// <summary>The read parameters that take free text: any value but one with control characters is theirs.</summary>
     private static readonly string[] TextParameters = ["regimen", "sub"];
+
+    /// <summary>Parameters a route takes more than once (the regimens a survival comparison compares).</summary>
+    private static readonly (string Path, string Parameter)[] RepeatableParameters = [("/cohorts/survival", "regimen")];
 
     private static readonly string?[] WrongContentTypes =
         ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "application/xml", "text/json", "",
@@ -208,7 +213,8 @@ public static class HostileRequests
             case 3 when read.Parameters.Length > 0:
             {
                 var parameter = Pick(read.Parameters, a);
-                return Get($"{path}?{parameter}=1&{parameter}=2", "a query parameter given twice", 400, parameter);
+                var refused = !RepeatableParameters.Contains((read.Path, parameter));
+                return Get($"{path}?{parameter}=1&{parameter}=2", "a query parameter given twice", refused ? 400 : null, refused ? parameter : null);
             }
             case 4 when read.Path.Contains("{id}"):
                 return Get(read.Path.Replace("{id}", Pick(OddIds, a)), "an odd case id", 404);
