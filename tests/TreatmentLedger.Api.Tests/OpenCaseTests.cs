@@ -25,6 +25,12 @@ public sealed class OpenCaseTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Equal(1, response.Json["version"]!.GetValue<long>());
         Assert.Equal($"/cases/{caseId}", response.Header("Location"));
         Assert.Equal(1, await Api.Version(caseId));
+        // Its sequence is the position a reader of the dashboards waits for to see the case.
+        var sequence = response.Json["sequence"]!.GetValue<long>();
+        Assert.Equal(sequence, (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]![0]!["sequence"]!.GetValue<long>());
+        var board = (await Api.Get($"/cases?minPosition={sequence}")).Json;
+        Assert.False(board["stale"]!.GetValue<bool>());
+        Assert.Contains(board["cases"]!.AsArray(), row => row!["caseId"]!.GetValue<Guid>() == caseId);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ using Wolverine.Http;
 
 namespace TreatmentLedger.Api.Recording;
 
-public sealed record CaseOpenedResponse(Guid CaseId, long Version, Guid EntryId);
+/// <summary>The opened case; <c>sequence</c> is the case-opened entry's global sequence (a <c>minPosition</c> for the dashboards).</summary>
+public sealed record CaseOpenedResponse(Guid CaseId, long Version, Guid EntryId, long Sequence);
 
 /// <summary><c>POST /cases</c>: the case-opened payload plus occurredOn opens a new case.</summary>
 public static class OpenCase
@@ -29,5 +30,5 @@ public static class OpenCase
     [WolverinePost("/cases")]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         writer.RecordAsync(null, submission, http, written =>
-            Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId)));
+            Results.Created($"/cases/{written.CaseId}", new CaseOpenedResponse(written.CaseId, written.Version, written.Entries[0].EntryId, written.Entries[0].Sequence)));
 }
