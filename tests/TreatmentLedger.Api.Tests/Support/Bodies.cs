@@ -47,6 +47,9 @@ public static class Bodies
     public static JsonObject Progression(string on, Guid? id = null) =>
         Entry("progression-observed", on, id, new JsonObject { ["scope"] = "local", ["sites"] = new JsonArray("left axilla"), ["newLesions"] = false });
 
+    public static JsonObject FollowUp(string on, Guid? id = null) =>
+        Entry("follow-up-recorded", on, id, new JsonObject { ["vitalStatus"] = "alive" });
+
     public static JsonObject Died(string on, Guid? id = null) =>
         Entry("patient-died", on, id, new JsonObject { ["cause"] = "septic shock", ["diseaseRelated"] = true });
 

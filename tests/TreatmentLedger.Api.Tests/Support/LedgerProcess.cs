@@ -68,11 +68,16 @@ public sealed class LedgerProcess : IAsyncDisposable
         ledger._process.BeginOutputReadLine();
         ledger._process.BeginErrorReadLine();
         await ledger.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        var token = Tokens.Mint(SigningKey.LoadOrCreate(dataDirectory), "test-clinician", [Roles.Clinician], LedgerFixture.Hospital,
-            TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
-        ledger.Client = LedgerClient.Create(ledger.BaseUrl, token);
+        ledger.Client = LedgerClient.Create(ledger.BaseUrl, ledger.Token("test-clinician", Roles.Clinician));
         return ledger;
     }
+
+    /// <summary>A token of the tests' hospital with these roles, signed with the key in the process's data folder.</summary>
+    public string Token(string sub, params string[] roles) =>
+        Tokens.Mint(SigningKey.LoadOrCreate(_dataDirectory), sub, roles, LedgerFixture.Hospital, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    /// <summary>The exit code once the process has ended: 128 + the signal's number when a signal ended it (137 for SIGKILL).</summary>
+    public int ExitCode => _process.ExitCode;
 
     public async Task<Answer> SendAsync(HttpRequestMessage request)
     {
@@ -111,7 +116,7 @@ public sealed class LedgerProcess : IAsyncDisposable
         throw new TimeoutException($"The API was not ready within {timeout}:\n{Output}");
     }
 
-    /// <summary>SIGKILL: the process ends at once, mid-request.</summary>
+    /// <summary>SIGKILL (what <see cref="Process.Kill()"/> sends on Unix): the process ends at once, mid-request.</summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: false);
