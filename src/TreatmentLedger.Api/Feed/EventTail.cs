@@ -1,0 +1,159 @@
+using System.Threading.Channels;
+using Marten;
+using Npgsql;
+using TreatmentLedger.Api.Store;
+using TreatmentLedger.Entries;
+using TreatmentLedger.Recording;
+
+namespace TreatmentLedger.Api.Feed;
+
+/// <summary>
+/// This node's tail of the event table, for the live feed: it reads the entries recorded after the last one it
+/// delivered, by global sequence, every <see cref="PollInterval"/>, whichever node recorded them, and hands each to every
+/// subscriber in sequence order. A sequence missing between delivered ones may belong to a transaction not yet
+/// committed: the tail waits for it up to <see cref="GapTimeout"/> (then it was rolled back and is skipped), so a
+/// subscriber never sees a later entry before an earlier one, nor loses one.
+/// </summary>
+public sealed class EventTail(IDocumentStore store, StoreConnections connections, ILogger<EventTail> logger) : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan GapTimeout = TimeSpan.FromSeconds(3);
+    private const int PageSize = 2_000;
+
+    private readonly object _gate = new();
+    private readonly List<Channel<FeedEntry>> _subscribers = [];
+    private readonly Dictionary<Guid, string> _patientRefs = [];
+    private readonly Dictionary<string, string> _typeNames =
+        store.Options.Events.AllKnownEventTypes().Where(t => t.EventType.IsAssignableTo(typeof(Entry)))
+            .ToDictionary(t => t.EventTypeName, t => EntryTypes.NameOf(t.EventType));
+
+    private readonly string _pageSql =
+        $"select seq_id, stream_id, tenant_id, version, type, data ->> 'occurredOn', timestamp, user_name, data ->> 'patientRef' " +
+        $"from {store.Options.Schema.ForEvents()} where seq_id > $1 order by seq_id limit {PageSize}";
+
+    private readonly string _patientRefsSql =
+        $"select id, data -> 'summary' ->> 'patientRef' from {store.Options.Schema.For<CaseState>()} where id = any($1)";
+
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The sequence up to which every entry has been handed to the subscribers.</summary>
+    public long Delivered { get; private set; }
+
+    /// <summary>
+    /// Subscribes to the entries delivered from now on, and answers the sequence delivered so far: every entry after it
+    /// reaches the channel, none at or before it.
+    /// </summary>
+    public async Task<(ChannelReader<FeedEntry> Entries, long From, Action Unsubscribe)> SubscribeAsync(CancellationToken ct)
+    {
+        await _started.Task.WaitAsync(ct);
+        var channel = Channel.CreateBounded<FeedEntry>(new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        lock (_gate)
+        {
+            _subscribers.Add(channel);
+            return (channel.Reader, Delivered, () =>
+            {
+                lock (_gate) _subscribers.Remove(channel);
+                channel.Writer.TryComplete();
+            });
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        // The feed starts at the end of the table: earlier entries are replayed from the store on request (Last-Event-ID).
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                Delivered = await LastSequenceAsync(ct);
+                break;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "The live feed waits for the store");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+        _started.TrySetResult();
+        DateTimeOffset? gapSince = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var page = await ReadAfterAsync(Delivered, ct);
+                var delivered = 0;
+                foreach (var entry in page)
+                {
+                    if (entry.Sequence != Delivered + 1)
+                    {
+                        gapSince ??= DateTimeOffset.UtcNow;
+                        if (DateTimeOffset.UtcNow - gapSince < GapTimeout) break;
+                    }
+                    gapSince = null;
+                    Deliver(entry);
+                    delivered++;
+                }
+                if (delivered == PageSize) continue;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "The live feed could not read the store; it tries again");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+            await Task.Delay(PollInterval, ct);
+        }
+        lock (_gate) foreach (var subscriber in _subscribers) subscriber.Writer.TryComplete();
+    }
+
+    private void Deliver(FeedEntry entry)
+    {
+        lock (_gate)
+        {
+            foreach (var subscriber in _subscribers) subscriber.Writer.TryWrite(entry);
+            Delivered = entry.Sequence;
+        }
+    }
+
+    /// <summary>The entries recorded after <paramref name="after"/>, in sequence order (a page of them).</summary>
+    public async Task<IReadOnlyList<FeedEntry>> ReadAfterAsync(long after, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(_pageSql, connection);
+        command.Parameters.AddWithValue(after);
+        var rows = new List<FeedEntry>();
+        await connections.ReadAsync(command, reader => rows.Add(new FeedEntry(
+            reader.GetGuid(1), reader.IsDBNull(8) ? "" : reader.GetString(8), reader.GetInt64(0), reader.GetInt64(3),
+            _typeNames.GetValueOrDefault(reader.GetString(4), reader.GetString(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
+            reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetString(7)) { Hospital = reader.GetString(2) }), ct);
+        if (rows.Count == 0) return rows;
+
+        // Only the case-opened entry carries the patientRef: the others take it from the case's state (kept in memory).
+        var unknown = rows.Where(r => r.Type != EntryTypes.NameOf<CaseOpened>() && !_patientRefs.ContainsKey(r.CaseId)).Select(r => r.CaseId).Distinct().ToArray();
+        if (unknown.Length > 0)
+        {
+            await using var lookup = new NpgsqlCommand(_patientRefsSql, connection);
+            lookup.Parameters.AddWithValue(unknown);
+            var found = new Dictionary<Guid, string>();
+            await connections.ReadAsync(lookup, reader => found[reader.GetGuid(0)] = reader.IsDBNull(1) ? "" : reader.GetString(1), ct);
+            lock (_gate) foreach (var (id, patientRef) in found) _patientRefs[id] = patientRef;
+        }
+        lock (_gate)
+        {
+            return rows.Select(r =>
+            {
+                if (r.Type == EntryTypes.NameOf<CaseOpened>()) _patientRefs[r.CaseId] = r.PatientRef;
+                return r with { PatientRef = _patientRefs.GetValueOrDefault(r.CaseId, "") };
+            }).ToList();
+        }
+    }
+
+    /// <summary>The sequence of the last entry in the store.</summary>
+    public async Task<long> LastSequenceAsync(CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {store.Options.Schema.ForEvents()}", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using TreatmentLedger.Api.Http;
+using TreatmentLedger.Api.Security;
+using TreatmentLedger.Entries;
+using Wolverine.Http;
+
+namespace TreatmentLedger.Api.Feed;
+
+/// <summary>
+/// <c>GET /feed?caseId=</c>: server-sent events, one <c>entry-recorded</c> event per entry recorded in the caller's
+/// hospital (corrections and retractions included), <c>id</c> = its global sequence. With <c>Last-Event-ID</c> the
+/// entries after that sequence come first, from the store, then the live ones, with no gap and no duplicate. A comment
+/// line every 15 s keeps proxies from closing the stream.
+/// </summary>
+public static class GetFeed
+{
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    [Authorize(Policy = Policies.ReadCases)]
+    [WolverineGet("/feed")]
+    public static async Task Get(string? caseId, ClaimsPrincipal user, HttpContext http, EventTail tail, IOptions<JsonOptions> json,
+        IHostApplicationLifetime lifetime)
+    {
+        // A feed ends when its client goes, or when the ledger stops (which would otherwise wait for it).
+        using var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ends.Token;
+        var errors = new ValidationErrors();
+        Guid? onlyCase = null;
+        if (!string.IsNullOrEmpty(caseId))
+        {
+            if (Guid.TryParse(caseId, out var id)) onlyCase = id;
+            else errors.Add("caseId", $"'{caseId}' is not a case id");
+        }
+        long? lastEventId = null;
+        if (http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } last)
+        {
+            if (long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) lastEventId = sequence;
+            else errors.Add("Last-Event-ID", "must be the id of an event of this feed (a sequence)");
+        }
+        if (errors.Any)
+        {
+            await Results.Problem(Problems.Invalid(errors)).ExecuteAsync(http);
+            return;
+        }
+
+        var hospital = user.Hospital();
+        bool Wanted(FeedEntry entry) => entry.Hospital == hospital && (onlyCase is null || entry.CaseId == onlyCase);
+        var (live, from, unsubscribe) = await tail.SubscribeAsync(ct);
+        try
+        {
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache, no-store";
+            http.Response.Headers["X-Accel-Buffering"] = "no";
+            var writer = new FeedWriter(http.Response, json.Value.SerializerOptions);
+            await writer.CommentAsync("feed", ct);
+
+            // What was missed, from the store, up to where the live entries begin. A new client starts with what is
+            // recorded after it connected: the tail may not have delivered yet what the store already holds.
+            var sent = lastEventId ?? await tail.LastSequenceAsync(ct);
+            while (sent < from)
+            {
+                var page = await tail.ReadAfterAsync(sent, ct);
+                if (page.Count == 0) break;
+                foreach (var entry in page.TakeWhile(e => e.Sequence <= from))
+                {
+                    if (Wanted(entry)) await writer.EntryAsync(entry, ct);
+                    sent = entry.Sequence;
+                }
+                if (page[^1].Sequence >= from) break;
+            }
+
+            while (!ct.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(KeepAlive);
+                try
+                {
+                    if (!await live.WaitToReadAsync(wait.Token)) return;
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await writer.CommentAsync("keep-alive", ct);
+                    continue;
+                }
+                while (live.TryRead(out var entry))
+                    if (entry.Sequence > sent && Wanted(entry))
+                    {
+                        await writer.EntryAsync(entry, ct);
+                        sent = entry.Sequence;
+                    }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away, or the ledger stops.
+        }
+        finally
+        {
+            unsubscribe();
+        }
+    }
+
+    private sealed class FeedWriter(HttpResponse response, JsonSerializerOptions options)
+    {
+        public async Task EntryAsync(FeedEntry entry, CancellationToken ct)
+        {
+            var data = JsonSerializer.Serialize(entry, options);
+            await response.WriteAsync($"id: {entry.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: entry-recorded\ndata: {data}\n\n", ct);
+            await response.Body.FlushAsync(ct);
+        }
+
+        public async Task CommentAsync(string text, CancellationToken ct)
+        {
+            await response.WriteAsync($": {text}\n\n", ct);
+            await response.Body.FlushAsync(ct);
+        }
+    }
+}
