@@ -11,7 +11,7 @@ namespace TreatmentLedger.Benchmarks;
 /// The benchmark harness (issue 4). Usually run by <c>ops/bench [--quick]</c>. Options:
 /// <c>--quick</c> smoke volumes; <c>--out FILE</c> (default docs/benchmarks.md); <c>--peer-dir DIR</c> where Emmett is
 /// installed; <c>--api DLL</c> the Release TreatmentLedger.Api.dll; <c>--command TEXT</c> the command to record;
-/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,store,style,peer,rebuild (for working on the harness).
+/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,demo,store,style,peer,rebuild,security (for working on the harness).
 /// </summary>
 public static class BenchProgram
 {
@@ -141,6 +141,9 @@ public static class BenchProgram
                 }
             }
 
+            // ops/run's demo load, an API process of its own on a new database.
+            await Run("demo", DemoLoadScenario.Name, DemoLoadScenario.Target, One(DemoLoadScenario.RunAsync));
+
             // Store-level scenarios, in this process.
             await Run("store", StoreAppendScenario.Name, StoreAppendScenario.Target, One(StoreAppendScenario.RunAsync));
             await Run("style", ConcurrencyStyleScenario.Name, ConcurrencyStyleScenario.Target, () => ConcurrencyStyleScenario.RunAsync(ctx));
@@ -188,7 +191,7 @@ public static class BenchProgram
     private static int Order(string scenario)
     {
         string[] order = [HttpAppendScenario.Name, CaseLengthScenario.Name, StoreAppendScenario.Name, ConcurrencyStyleScenario.Name, PeerAppendScenario.Name, PeerReplayScenario.Name, BatchImportScenario.Name,
-            CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, SecurityCostScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
+            CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, SecurityCostScenario.Name, DemoLoadScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
         var index = Array.FindIndex(order, o => scenario == o || scenario.StartsWith(o + ",", StringComparison.Ordinal));
         return index < 0 ? order.Length : index;
     }

@@ -1,15 +1,14 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Marten;
-using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Hosting;
 
 /// <summary>
-/// Loads the founding case (ops/demo/imt-alk-case.json, embedded in this assembly) once the ledger listens, through its
-/// own <c>POST /cases/import</c>, once: a case with the demo's patientRef already in the store is left as it is.
+/// Loads the demo data once the ledger listens, through its own <c>POST /cases/import</c> with a token of the demo
+/// hospital (<see cref="DemoLoader"/>): the founding case (ops/demo/imt-alk-case.json, embedded in this assembly), then
+/// the synthetic cohort of <see cref="DemoCohort"/>. Each only once: a case whose patientRef is already in the store is
+/// left as it is.
 /// </summary>
-public sealed class DemoCase(IDocumentStore store, LedgerSettings settings, IHostApplicationLifetime lifetime, ILogger<DemoCase> logger)
+public sealed class DemoCase(Marten.IDocumentStore store, LedgerSettings settings, IHostApplicationLifetime lifetime, ILogger<DemoCase> logger)
     : BackgroundService
 {
     public const string ResourceName = "demo-case.json";
@@ -28,36 +27,15 @@ public sealed class DemoCase(IDocumentStore store, LedgerSettings settings, IHos
         await using (ct.Register(() => started.TrySetCanceled(ct)))
             await started.Task;
 
-        var file = Read();
-        var patientRef = file["case"]!["patientRef"]!.GetValue<string>();
-        await using (var session = store.QuerySession(DemoHospital.Name))
-        {
-            var existing = await session.Query<CaseState>().Where(c => c.Summary.PatientRef == patientRef).Select(c => c.Id).ToListAsync(ct);
-            if (existing.Count > 0)
-            {
-                logger.LogInformation("Demo case already loaded: {Url}", $"{settings.BaseUrl}/cases/{existing[0]}");
-                return;
-            }
-        }
         if (DemoHospital.Token(settings, "demo-loader", Security.Roles.Clinician) is not { } token)
         {
-            logger.LogWarning("Demo case not loaded: this ledger takes tokens of an identity provider, and the loader has none");
+            logger.LogWarning("Demo data not loaded: this ledger takes tokens of an identity provider, and the loader has none");
             return;
         }
-        using var http = new HttpClient { BaseAddress = new Uri(settings.BaseUrl) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/cases/import") { Content = JsonContent.Create(file) };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add(Http.RecordingHeaders.CorrelationIdHeader, "demo-load");
-        using var response = await http.SendAsync(request, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            // The fields only: the messages may quote the file's values, and logs hold nothing of a patient's data.
-            var fields = JsonNode.Parse(body)?["errors"]?.AsObject().Select(e => e.Key) ?? [];
-            logger.LogError("The demo case file was refused ({Status}) on {Fields}", (int)response.StatusCode, string.Join(", ", fields));
-            return;
-        }
-        var caseId = JsonNode.Parse(body)!["caseId"]!.GetValue<Guid>();
-        logger.LogInformation("Demo case loaded: {Url}", $"{settings.BaseUrl}/cases/{caseId}");
+        using var http = new HttpClient { BaseAddress = new Uri(settings.BaseUrl), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var loader = new DemoLoader(http, store, logger);
+        await loader.LoadFoundingCaseAsync(Read(), settings.BaseUrl, ct);
+        await loader.LoadCohortAsync(ct);
     }
 }

@@ -6,7 +6,7 @@ namespace TreatmentLedger.Api.Hosting;
 /// The ledger's settings, from environment variables (or the same keys in configuration):
 /// LEDGER_CONNECTION_STRING (an existing PostgreSQL; without it an embedded cluster runs in LEDGER_DATA),
 /// LEDGER_DATA (default ./.ledger), LEDGER_HOST (default 127.0.0.1), LEDGER_PORT (default 5080),
-/// LEDGER_DEMO (1 loads the founding case once; default 0);
+/// LEDGER_DEMO (1 loads the founding case and the synthetic demo cohort once; default 0);
 /// LEDGER_AUTH_AUTHORITY (an OpenID Connect authority that issues the bearer tokens) or LEDGER_AUTH_PUBLIC_KEY (a PEM
 /// public key file that verifies them); without either, the ledger's own key in LEDGER_DATA (<see cref="Security.SigningKey"/>);
 /// LEDGER_RATE_LIMIT and LEDGER_RATE_BURST (requests per second and burst per caller; default 100 and 200).

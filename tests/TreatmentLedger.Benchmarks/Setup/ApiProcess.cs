@@ -35,7 +35,15 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ApiProcess Start(string apiDll, string connectionString, string dataDirectory, string logPath)
+    /// <summary>Every line the process writes (standard output and error), as it comes.</summary>
+    public event Action<string>? LineWritten;
+
+    /// <summary>
+    /// Starts the API. <paramref name="environment"/> overrides the harness's settings (a null value removes one: e.g. the
+    /// lifted rate limit, to run with the ledger's defaults as <c>ops/run</c> does).
+    /// </summary>
+    public static ApiProcess Start(string apiDll, string connectionString, string dataDirectory, string logPath,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -56,6 +64,11 @@ public sealed class ApiProcess : IAsyncDisposable
         info.Environment["LEDGER_RATE_BURST"] = "1000000";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
 
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var startedAt = Stopwatch.GetTimestamp();
@@ -72,6 +85,7 @@ public sealed class ApiProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_logLock) _log.WriteLine(line);
+        LineWritten?.Invoke(line);
     }
 
     /// <summary>Waits until <c>GET /health</c> answers 200.</summary>
