@@ -35,7 +35,13 @@ public sealed class BenchContext : IAsyncDisposable
 
     private HttpClient? _http;
 
-    private HttpClient Client()
+    private HttpClient Client() => NewClient(Roles.Clinician, Hospital);
+
+    /// <summary>
+    /// A client of its own (the caller disposes it) sending a token of <paramref name="role"/> at <paramref name="hospital"/>,
+    /// signed with the API's own key, as <see cref="Http"/> sends the clinician's.
+    /// </summary>
+    public HttpClient NewClient(string role, string hospital)
     {
         var client = new HttpClient(new SocketsHttpHandler
         {
@@ -44,7 +50,7 @@ public sealed class BenchContext : IAsyncDisposable
             UseCookies = false,
         })
         { Timeout = TimeSpan.FromMinutes(2) };
-        var token = Tokens.Mint(SigningKey.LoadOrCreate(ApiDataDirectory), LedgerWriter.RecordedBy, [Roles.Clinician], Hospital,
+        var token = Tokens.Mint(SigningKey.LoadOrCreate(ApiDataDirectory), LedgerWriter.RecordedBy, [role], hospital,
             TimeSpan.FromHours(12), DateTimeOffset.UtcNow);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
@@ -81,6 +87,12 @@ public sealed class BenchContext : IAsyncDisposable
 
     /// <summary>Marten's floor (a bare append, per repetition), measured with the store-level append.</summary>
     public IReadOnlyList<LoadResult>? StoreFloor { get; set; }
+
+    /// <summary>The event store of the rebuild scenarios, seeded by the first of them that runs.</summary>
+    public SeededEvents? SeededEvents { get; set; }
+
+    /// <summary>The database of the dashboards scenarios, while the API process serves it.</summary>
+    public DashboardsDatabase? Dashboards { get; set; }
 
     /// <summary>The peer's results, run once for both peer rows.</summary>
     public PeerOutcome? Peer { get; set; }

@@ -11,7 +11,8 @@ namespace TreatmentLedger.Benchmarks;
 /// The benchmark harness (issue 4). Usually run by <c>ops/bench [--quick]</c>. Options:
 /// <c>--quick</c> smoke volumes; <c>--out FILE</c> (default docs/benchmarks.md); <c>--peer-dir DIR</c> where Emmett is
 /// installed; <c>--api DLL</c> the Release TreatmentLedger.Api.dll; <c>--command TEXT</c> the command to record;
-/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,demo,store,style,peer,rebuild,security (for working on the harness).
+/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,demo,lag,survival,store,style,peer,rebuild,catchup,security
+/// (for working on the harness).
 /// </summary>
 public static class BenchProgram
 {
@@ -144,6 +145,35 @@ public static class BenchProgram
             // ops/run's demo load, an API process of its own on a new database.
             await Run("demo", DemoLoadScenario.Name, DemoLoadScenario.Target, One(DemoLoadScenario.RunAsync));
 
+            // Issue 11's dashboards over HTTP: an API process of their own, on a database of their own, so that its daemon projects
+            // their events alone, and runs during none of the other scenarios.
+            if (new[] { "lag", "survival" }.Any(options.Runs))
+            {
+                DashboardsDatabase? dashboards = null;
+                var apiUp = false;
+                await Run("api", "API start, dashboards database", "the API answers /health", async () =>
+                {
+                    dashboards = await DashboardsDatabase.CreateAsync(ctx);
+                    ctx.Api = ApiProcess.Start(ctx.ApiDll, dashboards.ConnectionString, ctx.ApiDataDirectory, Path.Combine(cluster.Root, "api-dashboards.log"));
+                    await ctx.Api.WaitUntilHealthyAsync(ctx.Http, TimeSpan.FromMinutes(2), ct);
+                    Console.WriteLine($"  API pid {ctx.Api.Pid} on {ctx.Api.BaseAddress}, database {DashboardsDatabase.Database}");
+                    apiUp = true;
+                    return [];
+                });
+                if (apiUp)
+                {
+                    ctx.Dashboards = dashboards;
+                    await Run("lag", ProjectionLagScenario.Name, ProjectionLagScenario.Target, One(ProjectionLagScenario.RunAsync));
+                    await Run("survival", SurvivalScenario.Name, SurvivalScenario.Target, One(SurvivalScenario.RunAsync));
+                    ctx.Dashboards = null;
+                }
+                else if (ctx.Api is not null)
+                    Console.WriteLine($"  the API did not start; its log: {Shell.Tail(await File.ReadAllTextAsync(ctx.Api.LogPath, ct))}");
+                if (ctx.Api is not null) await ctx.Api.DisposeAsync();
+                ctx.Api = null;
+                if (dashboards is not null) await dashboards.DisposeAsync();
+            }
+
             // Store-level scenarios, in this process.
             await Run("store", StoreAppendScenario.Name, StoreAppendScenario.Target, One(StoreAppendScenario.RunAsync));
             await Run("style", ConcurrencyStyleScenario.Name, ConcurrencyStyleScenario.Target, () => ConcurrencyStyleScenario.RunAsync(ctx));
@@ -157,6 +187,7 @@ public static class BenchProgram
             });
             await Run("peer", PeerReplayScenario.Name, PeerReplayScenario.Target, async () => [await PeerReplayScenario.RunAsync(ctx, peer)]);
             await Run("rebuild", RebuildScenario.Name, RebuildScenario.Target, One(RebuildScenario.RunAsync));
+            await Run("catchup", CatchUpScenario.Name, CatchUpScenario.Target, One(CatchUpScenario.RunAsync));
             await Run("security", SecurityCostScenario.Name, SecurityCostScenario.Target, () =>
             {
                 ctx.ReleaseConnections();
@@ -191,7 +222,8 @@ public static class BenchProgram
     private static int Order(string scenario)
     {
         string[] order = [HttpAppendScenario.Name, CaseLengthScenario.Name, StoreAppendScenario.Name, ConcurrencyStyleScenario.Name, PeerAppendScenario.Name, PeerReplayScenario.Name, BatchImportScenario.Name,
-            CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, SecurityCostScenario.Name, DemoLoadScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
+            CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, SecurityCostScenario.Name,
+            CatchUpScenario.Name, ProjectionLagScenario.Name, SurvivalScenario.Name, DemoLoadScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
         var index = Array.FindIndex(order, o => scenario == o || scenario.StartsWith(o + ",", StringComparison.Ordinal));
         return index < 0 ? order.Length : index;
     }

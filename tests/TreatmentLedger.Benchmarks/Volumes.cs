@@ -57,6 +57,23 @@ public sealed record Volumes
     public int RebuildWarmups { get; init; } = 1;
     public int RebuildReps { get; init; }
 
+    /// <summary>Issue 11's catch-up: rebuilds of the dashboards' projection over the rebuild scenario's events.</summary>
+    public int CatchUpWarmups { get; init; } = 1;
+    public int CatchUpReps { get; init; }
+
+    /// <summary>Issue 11's lag: cases appended to, the fixed rate, and how long (warm-up first, then measured).</summary>
+    public int LagCases { get; init; } = 1000;
+    public int LagRate { get; init; } = 500;
+    public int LagWarmupSeconds { get; init; }
+    public int LagSeconds { get; init; }
+
+    /// <summary>Issue 11's survival route: the lines of the cohort, the length of its cases, and the calls timed.</summary>
+    public int SurvivalLines { get; init; } = 30_000;
+    public int SurvivalEntriesPerCase { get; init; } = 100;
+    public int SurvivalWarmups { get; init; } = 1;
+    public int SurvivalReps { get; init; }
+    public int SurvivalCallsPerRep { get; init; }
+
     public int AppendEntriesPerCase => 1 + AppendRoundsPerRep * (AppendWarmups + AppendReps);
 
     public static Volumes For(bool quick) => quick ? QuickRun : Full;
@@ -87,6 +104,13 @@ public sealed record Volumes
         PeerReplayCallsPerRep = 200,
         RebuildCases = 20_000,
         RebuildReps = 3,
+        // A million events: nothing left to warm up after the first pages, and each catch-up takes tens of seconds.
+        CatchUpWarmups = 0,
+        CatchUpReps = 2,
+        LagWarmupSeconds = 5,
+        LagSeconds = 25,
+        SurvivalReps = 5,
+        SurvivalCallsPerRep = 100,
     };
 
     public static readonly Volumes QuickRun = new()
@@ -111,5 +135,11 @@ public sealed record Volumes
         PeerReplayCallsPerRep = 50,
         RebuildCases = 1_000,
         RebuildReps = 2,
+        CatchUpReps = 2,
+        LagWarmupSeconds = 3,
+        LagSeconds = 10,
+        SurvivalLines = 5_000,
+        SurvivalReps = 3,
+        SurvivalCallsPerRep = 40,
     };
 }
