@@ -23,21 +23,36 @@ public sealed class CaseFactsProjection : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        foreach (var stream in events.GroupBy(e => e.StreamId))
+        var streams = events.GroupBy(e => e.StreamId).Select(s => s.OrderBy(e => e.Version).ToList()).ToList();
+        var before = await EarlierEventsAsync(operations, streams, cancellation);
+        foreach (var page in streams)
         {
-            var page = stream.OrderBy(e => e.Version).ToList();
-            // The events of the case before this page are read from the store; a case whose events all lie in the page
-            // (most cases during a rebuild) needs no read.
-            var before = page[0].Version > 1
-                ? await operations.Events.FetchStreamAsync(stream.Key, page[0].Version - 1, token: cancellation)
-                : [];
-            var history = new CaseHistory(before.Concat(page).Select(e => e.ToRecordedEntry()));
-            operations.Store(CaseBoardRow.Of(stream.Key, history));
+            var caseId = page[0].StreamId;
+            var history = new CaseHistory(before[caseId].Concat(page).Select(e => e.ToRecordedEntry()));
+            operations.Store(CaseBoardRow.Of(caseId, history));
             var lines = LineFacts.Of(history);
-            foreach (var line in lines) operations.Store(LineFactRow.Of(stream.Key, line));
+            foreach (var line in lines) operations.Store(LineFactRow.Of(caseId, line));
             // Only a correction or a retraction can take a line away (a start retracted, or corrected into a joining one).
             if (page.Any(e => e.Data is EntryCorrected or EntryRetracted))
-                operations.DeleteWhere<LineFactRow>(r => r.CaseId == stream.Key && r.LineNumber > lines.Count);
+                operations.DeleteWhere<LineFactRow>(r => r.CaseId == caseId && r.LineNumber > lines.Count);
         }
+    }
+
+    /// <summary>
+    /// The events recorded on the page's cases before the page, by case, in one query. An event of such a case that is not
+    /// in the page lies below the page's first sequence (a page holds every event of its range); a case whose first
+    /// event is in the page (most cases during a rebuild) needs none.
+    /// </summary>
+    private static async Task<ILookup<Guid, IEvent>> EarlierEventsAsync(IDocumentOperations operations, IReadOnlyList<List<IEvent>> streams,
+        CancellationToken cancellation)
+    {
+        var continued = streams.Where(s => s[0].Version > 1).Select(s => s[0].StreamId).ToArray();
+        if (continued.Length == 0) return Array.Empty<IEvent>().ToLookup(e => e.StreamId);
+        var floor = streams.Min(s => s[0].Sequence);
+        var earlier = await operations.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId.IsOneOf(continued) && e.Sequence < floor)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellation);
+        return earlier.ToLookup(e => e.StreamId);
     }
 }
