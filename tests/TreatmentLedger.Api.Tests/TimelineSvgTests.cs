@@ -141,7 +141,7 @@ public sealed class TimelineSvgTests
             var lines = text.Elements(Svg + "tspan").Any() ? text.Elements(Svg + "tspan").ToList() : [text];
             foreach (var line in lines)
             {
-                var width = TimelineSvg.TextWidth(line.Value, fontSize, bold);
+                var width = TreatmentLedger.Api.Svg.SvgWriting.TextWidth(line.Value, fontSize, bold);
                 var left = dx + Number(line, "x") - anchor switch { "middle" => width / 2, "end" => width, _ => 0 };
                 var baseline = dy + Number(line, "y");
                 boxes.Add(new Box(line.Value, left, baseline - 0.8 * fontSize, left + width, baseline + 0.25 * fontSize));

@@ -6,6 +6,8 @@ using TreatmentLedger.Api.Timeline;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Cohorts;
 
+using static TreatmentLedger.Api.Svg.SvgWriting;
+
 namespace TreatmentLedger.Api.Cohorts;
 
 /// <summary>
@@ -17,7 +19,6 @@ namespace TreatmentLedger.Api.Cohorts;
 /// </summary>
 public static class SurvivalSvg
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     public const double Width = 960;
     public const double LabelSize = 12;
@@ -95,7 +96,7 @@ public static class SurvivalSvg
         var (atRisk, atRiskBottom) = AtRiskTable(groups, scale, scale.Bottom + 58);
         var height = atRiskBottom + 14;
 
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + new XElement(Svg + "svg",
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + new XElement(Ns + "svg",
             A("version", "1.1"), A("width", Width), A("height", height), A("viewBox", $"0 0 {Num(Width)} {Num(height)}"),
             A("font-size", LabelSize), A("data-endpoint", Clean(comparison.Endpoint)),
             E("title", cleanTitle),
@@ -172,7 +173,7 @@ public static class SurvivalSvg
         foreach (var month in months)
         {
             var texts = groups.Select(g => Count(g, month)).Append(month.ToString(CultureInfo.InvariantCulture));
-            var half = texts.Max(t => TimelineSvg.TextWidth(t, LabelSize)) / 2;
+            var half = texts.Max(t => TextWidth(t, LabelSize)) / 2;
             var x = Math.Max(scale.XOfMonths(month), previousRight + 6 + half);
             columns.Add(x);
             previousRight = x + half;
@@ -207,7 +208,7 @@ public static class SurvivalSvg
         {
             var group = comparison.Groups[i];
             var details = $" — n = {group.N}, {MedianText(group.Median)}";
-            var regimenRoom = Width - Margin - 60 - TimelineSvg.TextWidth(details, LabelSize);
+            var regimenRoom = Width - Margin - 60 - TextWidth(details, LabelSize);
             legend.Add(E("g", A("class", "legend-group"), A("data-group", i), E("title", Clean(group.Regimen)),
                 E("line", A("class", $"legend-line {GroupClass(i)}"), A("x1", 14), A("x2", 40), A("y1", y - 4), A("y2", y - 4)),
                 E("path", A("class", $"legend-censor {GroupClass(i)}"), A("d", $"M23,{Num(y - 4)} h8 M27,{Num(y - 8)} v8")),
@@ -239,51 +240,6 @@ public static class SurvivalSvg
     private static string Months(int days) => Duration.ToMonths(days).ToString("0.0", CultureInfo.InvariantCulture);
 
     private static string GroupClass(int group) => $"group-{group % Palette.Length}";
-
-    /// <summary>The text cut with an ellipsis to at most <paramref name="maxWidth"/> pixels, at a word end if one is near.</summary>
-    private static string Shorten(string text, double maxWidth, double fontSize, bool bold = false)
-    {
-        if (TimelineSvg.TextWidth(text, fontSize, bold) <= maxWidth) return text;
-        var length = text.Length - 1;
-        while (length > 1 && TimelineSvg.TextWidth(text[..length] + "…", fontSize, bold) > maxWidth) length--;
-        if (length > 0 && char.IsHighSurrogate(text[length - 1])) length--;
-        if (length <= 0) return "…";
-        var cut = text.LastIndexOf(' ', length - 1);
-        if (cut < length / 2) cut = length;
-        return text[..cut].TrimEnd(' ', ',', ':', ';', '(', '/', '+') + "…";
-    }
-
-    /// <summary>User text made safe for XML: whitespace runs become one space, characters XML cannot hold are dropped.</summary>
-    private static string Clean(string text)
-    {
-        var clean = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsWhiteSpace(c))
-            {
-                if (clean.Length > 0 && clean[^1] != ' ') clean.Append(' ');
-            }
-            else if (XmlConvert.IsXmlChar(c)) clean.Append(c);
-            else if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c)) clean.Append(c).Append(text[++i]);
-        }
-        return clean.ToString().TrimEnd();
-    }
-
-    private static XAttribute Bold => A("font-weight", "bold");
-
-    // Escaping is left to System.Xml.Linq, which writes &lt; &amp; &quot; where text and attributes need them.
-    private static XElement E(string name, params object?[] content) => new(Svg + name, content);
-
-    private static XAttribute A(string name, string value) => new(name, value);
-
-    private static XAttribute A(string name, double value) => new(name, Num(value));
-
-    private static string Num(double value)
-    {
-        var rounded = Math.Round(value, 1);
-        return (rounded == 0 ? 0 : rounded).ToString("0.#", CultureInfo.InvariantCulture);
-    }
 
     private static string Style() =>
         """

@@ -215,7 +215,7 @@ public sealed class SurvivalSvgTests
         {
             var fontSize = text.AncestorsAndSelf().Select(e => (string?)e.Attribute("font-size")).First(s => s is not null)!;
             var size = double.Parse(fontSize, CultureInfo.InvariantCulture);
-            var width = Timeline.TimelineSvg.TextWidth(text.Value, size, (string?)text.Attribute("font-weight") == "bold");
+            var width = TreatmentLedger.Api.Svg.SvgWriting.TextWidth(text.Value, size, (string?)text.Attribute("font-weight") == "bold");
             var anchor = (string?)text.Attribute("text-anchor") ?? "start";
             var left = Number(text, "x") - anchor switch { "middle" => width / 2, "end" => width, _ => 0 };
             Assert.True(left >= 0 && left + width <= viewBox[2], $"'{text.Value}' runs past the edges");
