@@ -270,6 +270,16 @@ public sealed class DashboardPageTests(DashboardSite site, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task An_admin_sees_the_projections_lag_instead_of_the_answers_position()
+    {
+        await SignIn(site.Ledger.Token("test-admin", Roles.Admin));
+        await Browser.WaitForAsync("document.getElementById('position').textContent.includes('projection lag')", Soon, "the projections' lag");
+        Assert.Matches(@"high-water mark \d+, projection lag \d+ events \(CaseFacts \w+ at \d+\)", await Text("#position"));
+        Assert.True(await Count("#curves-figure svg path") > 0, "no curve is drawn");
+        Assert.Contains("needs a clinician or auditor token", await Text("#board"));
+    }
+
+    [Fact]
     public async Task An_analyst_sees_the_regimens_and_curves_and_no_board_no_feed_no_patientRef()
     {
         await SignIn(site.Ledger.Token("test-analyst", Roles.Analyst));
