@@ -87,6 +87,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         TreatmentLedger is listening on {settings.BaseUrl}
           cases:  {settings.BaseUrl}/cases
           health: {settings.BaseUrl}/health
+          page:   {settings.BaseUrl}/dashboard (paste a token)
           store:  {(embedded is null ? "the server named by LEDGER_CONNECTION_STRING" : $"embedded PostgreSQL in {settings.DataDirectory}")}
           demo:   {(settings.LoadDemo ? $"the founding case and {DemoCohort.CaseCount} synthetic cases ({DemoCohort.PatientRef(1)}...) load in the background, once; {settings.BaseUrl}/cohorts/regimens" : "not loaded (LEDGER_DEMO=1 loads it)")}
         {DemoHospital.Welcome(settings)}
