@@ -20,8 +20,12 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
     public static readonly TimeSpan GapTimeout = TimeSpan.FromSeconds(3);
     private const int PageSize = 2_000;
 
+    /// <summary>The entries a subscriber may have waiting before its feed is ended (it resumes from the store).</summary>
+    public const int SubscriberBacklog = 100_000;
+
     private readonly object _gate = new();
     private readonly List<Channel<FeedEntry>> _subscribers = [];
+    // One entry per case seen since the node started (a few tens of bytes each).
     private readonly Dictionary<Guid, string> _patientRefs = [];
     private readonly Dictionary<string, string> _typeNames =
         store.Options.Events.AllKnownEventTypes().Where(t => t.EventType.IsAssignableTo(typeof(Entry)))
@@ -46,7 +50,7 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
     public async Task<(ChannelReader<FeedEntry> Entries, long From, Action Unsubscribe)> SubscribeAsync(CancellationToken ct)
     {
         await _started.Task.WaitAsync(ct);
-        var channel = Channel.CreateBounded<FeedEntry>(new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        var channel = Channel.CreateBounded<FeedEntry>(new BoundedChannelOptions(SubscriberBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
         lock (_gate)
         {
             _subscribers.Add(channel);
@@ -109,7 +113,10 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
     {
         lock (_gate)
         {
-            foreach (var subscriber in _subscribers) subscriber.Writer.TryWrite(entry);
+            // A subscriber that has fallen this far behind is ended rather than skipped: its client reconnects with
+            // Last-Event-ID and gets the rest from the store, so nothing is lost.
+            foreach (var subscriber in _subscribers)
+                if (!subscriber.Writer.TryWrite(entry)) subscriber.Writer.TryComplete();
             Delivered = entry.Sequence;
         }
     }
