@@ -69,6 +69,8 @@ builder.Host.UseWolverine(opts =>
     opts.Durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(500);
     opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(2);
     opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(20);
+    // The leader checks every 5 s (not 30 s) that each agent runs where it is assigned, and starts one that runs nowhere.
+    opts.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(5);
 });
 builder.Services.AddWolverineHttp();
 
