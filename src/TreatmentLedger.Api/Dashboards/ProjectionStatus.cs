@@ -15,7 +15,7 @@ public sealed record ProjectionsResponse(long HighWaterMark, int Node, IReadOnly
 /// progress row (position, the status its agent last wrote and the node it runs on; written once the agent has run a
 /// page), else Wolverine's assignment of the agent to a node; that node's last health check (a node killed outright
 /// leaves "Running" behind); and the rebuild lock (<see cref="ProjectionRebuilds"/>). An agent started outside
-/// Wolverine's assignment (a daemon resumed in process, as the tests' reset does) names no node: node 0.
+/// Wolverine's assignment (a daemon restarted in process by Marten's ResetAllMartenDataAsync) names no node: node 0.
 /// </summary>
 public sealed class ProjectionStatus(IDocumentStore store, StoreConnections connections, IWolverineRuntime wolverine)
 {

@@ -12,8 +12,6 @@ namespace TreatmentLedger.Api.Tests.Dashboards;
 /// <summary><c>GET /projections</c>, <c>minPosition</c> and <c>stale</c>, readiness, and the rebuild over HTTP.</summary>
 public sealed class ProjectionsTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
-    public override Task InitializeAsync() => Fixture.ResetUnderClusterAsync();
-
     private LedgerApi Admin => Api.As(Fixture.Token("test-admin", LedgerFixture.Hospital, Roles.Admin));
 
     private async Task<JsonObject> ProjectionsWhen(Func<JsonObject, bool> condition)

@@ -50,27 +50,25 @@ public sealed class LedgerFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
     }
 
-    /// <summary>Every test starts from an empty store (the access log's table included) and the real clock.</summary>
+    /// <summary>
+    /// Every test starts from an empty store (the access log's table included) and the real clock. The async projections
+    /// are paused and resumed the way the cluster does it (a Wolverine agent restriction, as a rebuild does), so that they
+    /// start again from the empty store under Wolverine's assignment, as in production. (Marten's own reset restarts the
+    /// daemon in process, behind Wolverine's back: when the cluster had assigned the projection already, it stayed
+    /// stopped.)
+    /// </summary>
     public async Task ResetAsync()
     {
         Clock.Offset = TimeSpan.Zero;
-        await Host.ResetAllMartenDataAsync();
-        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var truncate = new Npgsql.NpgsqlCommand($"truncate {AccessLogTable.QualifiedName(Store.Configuration.Schema)}", connection);
-        await truncate.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>
-    /// The same, with the async projections paused and resumed the way the cluster does it (as a rebuild does), so that
-    /// they start again under Wolverine's assignment to this node, as in production. <see cref="ResetAsync"/> restarts
-    /// them in process, which is quicker, but then the daemon names no node.
-    /// </summary>
-    public async Task ResetUnderClusterAsync()
-    {
         var projections = Host.Services.GetRequiredService<ProjectionRebuilds>();
         foreach (var projection in Api.Dashboards.Configuration.AsyncProjections) await projections.PauseAsync(projection, CancellationToken.None);
-        await ResetAsync();
+        await Host.DocumentStore().Advanced.ResetAllData();
+        await using (var connection = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var truncate = new Npgsql.NpgsqlCommand($"truncate {AccessLogTable.QualifiedName(Store.Configuration.Schema)}", connection);
+            await truncate.ExecuteNonQueryAsync();
+        }
         foreach (var projection in Api.Dashboards.Configuration.AsyncProjections) await projections.ResumeAsync(projection);
     }
 
@@ -100,6 +98,6 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
     protected (string Name, string Value) ClinicianNamed(string sub) =>
         ("Authorization", "Bearer " + Fixture.Token(sub, LedgerFixture.Hospital, Roles.Clinician));
 
-    public virtual Task InitializeAsync() => Fixture.ResetAsync();
+    public Task InitializeAsync() => Fixture.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 }
