@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Alba;
-using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using TreatmentLedger.Api.Feed;
 
 namespace TreatmentLedger.Api.Tests.Support;
 
@@ -49,15 +50,7 @@ public sealed class LedgerApi(IAlbaHost host, string? token)
     }
 
     /// <summary>The global sequence of the last event stored, of any hospital (0 in an empty store).</summary>
-    public async Task<long> LastSequence()
-    {
-        var store = host.DocumentStore();
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events";
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> LastSequence() => host.Services.GetRequiredService<EventTail>().LastSequenceAsync(CancellationToken.None);
 
     /// <summary>Any method, the body as raw bytes with the given Content-Type (none when null), and headers as given.</summary>
     public Task<Response> Send(string method, string url, byte[]? body, string? contentType, params (string Name, string Value)[] headers) =>
