@@ -16,41 +16,53 @@ namespace TreatmentLedger.Api.Dashboards;
 /// as known then). Each document is a function of the case's events alone, so a rebuild writes what the live daemon
 /// wrote, and a page replayed after a crash writes the same documents again.
 /// Marten's daemon runs it, in pages, per hospital (a session of the events' tenant), on one node of the cluster.
+/// The histories of the cases it saw last are kept in memory (<see cref="RecentHistories"/>): a page touching a case
+/// seen before reads none of its earlier events again.
 /// </summary>
 public sealed class CaseFactsProjection : IProjection
 {
     public const string Name = "CaseFacts";
 
+    /// <summary>Recorded entries kept in memory across pages (an entry takes about a kilobyte).</summary>
+    public const int KeptEntries = 50_000;
+
+    private readonly RecentHistories _recent = new(KeptEntries);
+
+    private sealed record Page(Guid CaseId, List<RecordedEntry> Entries);
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var streams = events.GroupBy(e => e.StreamId).Select(s => s.OrderBy(e => e.Version).ToList()).ToList();
-        var before = await EarlierEventsAsync(operations, streams, cancellation);
-        foreach (var page in streams)
+        var tenant = operations.TenantId;
+        var pages = events.GroupBy(e => e.StreamId)
+            .Select(s => new Page(s.Key, s.OrderBy(e => e.Version).Select(e => e.ToRecordedEntry()).ToList()))
+            .ToList();
+        var kept = pages.ToDictionary(p => p.CaseId, p => _recent.EarlierThan(tenant, p.CaseId, p.Entries[0].Version));
+        var read = await EarlierEventsAsync(operations, kept.Where(k => k.Value is null).Select(k => k.Key).ToArray(),
+            events.Min(e => e.Sequence), cancellation);
+        foreach (var page in pages)
         {
-            var caseId = page[0].StreamId;
-            var history = new CaseHistory(before[caseId].Concat(page).Select(e => e.ToRecordedEntry()));
-            operations.Store(CaseBoardRow.Of(caseId, history));
+            var earlier = kept[page.CaseId] ?? read[page.CaseId].Select(e => e.ToRecordedEntry()).ToList();
+            var history = new CaseHistory(earlier.Concat(page.Entries));
+            _recent.Keep(tenant, page.CaseId, history.Recorded);
+            operations.Store(CaseBoardRow.Of(page.CaseId, history));
             var lines = LineFacts.Of(history);
-            foreach (var line in lines) operations.Store(LineFactRow.Of(caseId, line));
+            foreach (var line in lines) operations.Store(LineFactRow.Of(page.CaseId, line));
             // Only a correction or a retraction can take a line away (a start retracted, or corrected into a joining one).
-            if (page.Any(e => e.Data is EntryCorrected or EntryRetracted))
-                operations.DeleteWhere<LineFactRow>(r => r.CaseId == caseId && r.LineNumber > lines.Count);
+            if (page.Entries.Any(e => e.Entry is EntryCorrected or EntryRetracted))
+                operations.DeleteWhere<LineFactRow>(r => r.CaseId == page.CaseId && r.LineNumber > lines.Count);
         }
     }
 
     /// <summary>
-    /// The events recorded on the page's cases before the page, by case, in one query. An event of such a case that is not
-    /// in the page lies below the page's first sequence (a page holds every event of its range); a case whose first
-    /// event is in the page (most cases during a rebuild) needs none.
+    /// The events recorded on the given cases before the page, by case, in one query. An event of such a case that is
+    /// not in the page lies below the page's first sequence (a page holds every event of its range).
     /// </summary>
-    private static async Task<ILookup<Guid, IEvent>> EarlierEventsAsync(IDocumentOperations operations, IReadOnlyList<List<IEvent>> streams,
+    private static async Task<ILookup<Guid, IEvent>> EarlierEventsAsync(IDocumentOperations operations, Guid[] cases, long floor,
         CancellationToken cancellation)
     {
-        var continued = streams.Where(s => s[0].Version > 1).Select(s => s[0].StreamId).ToArray();
-        if (continued.Length == 0) return Array.Empty<IEvent>().ToLookup(e => e.StreamId);
-        var floor = streams.Min(s => s[0].Sequence);
+        if (cases.Length == 0) return Array.Empty<IEvent>().ToLookup(e => e.StreamId);
         var earlier = await operations.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId.IsOneOf(continued) && e.Sequence < floor)
+            .Where(e => e.StreamId.IsOneOf(cases) && e.Sequence < floor)
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellation);
         return earlier.ToLookup(e => e.StreamId);
