@@ -145,7 +145,11 @@ public sealed class CaseWriter : IAsyncDisposable
     private async Task StoreTogetherAsync(List<Pending> batch)
     {
         var ct = CancellationToken.None;
-        await using var session = _store.LightweightSession(batch[0].Hospital);
+        await using var session = _store.LightweightSession(new Marten.Services.SessionOptions
+        {
+            TenantId = batch[0].Hospital,
+            Timeout = Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count)),
+        });
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
         var streams = new Dictionary<Guid, IEventStream<CaseState>>();
         IReadOnlyDictionary<Guid, CaseContext> contexts = new Dictionary<Guid, CaseContext>();

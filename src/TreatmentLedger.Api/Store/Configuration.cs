@@ -44,6 +44,18 @@ public static class Configuration
     /// <summary>Seconds to wait for a connection (Npgsql's Timeout, unless the connection string sets another).</summary>
     public const int ConnectTimeoutSeconds = 2;
 
+    /// <summary>
+    /// Seconds a write's statement may take (Marten's session timeout and the writer's own probes): a server that hangs
+    /// (a frozen machine, a partition) then fails the write with a 503 in time, instead of holding the request, and the
+    /// writer queue behind it, for Npgsql's 30 s. Whether or not it committed, the write sent again with its entryIds is
+    /// recorded once. A write of many entries gets a second more per thousand for its insert (see
+    /// <see cref="WriteTimeoutFor"/>): a 10,000-entry import is one statement.
+    /// </summary>
+    public const int WriteTimeoutSeconds = 2;
+
+    /// <summary>The statement timeout of a write session storing this many entries.</summary>
+    public static int WriteTimeoutFor(int entries) => WriteTimeoutSeconds + entries / 1_000;
+
     /// <summary>A read (with its retries) that has not answered by then fails, and the request answers 503.</summary>
     public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(4);
 
@@ -51,13 +63,17 @@ public static class Configuration
     /// Npgsql settings for the ledger: an append or a read runs the same few short statements again and again, so they
     /// are prepared automatically (unless the connection string sets Max Auto Prepare; a failed command then discards
     /// the pool, <see cref="StoreConnections"/>); a pooled connection skips the DISCARD ALL round trip on return (Marten
-    /// sets no session state that could leak); and a server out of reach fails a connection attempt in two seconds, not 15.
+    /// sets no session state that could leak); a server out of reach fails a connection attempt in two seconds, not 15;
+    /// and a timed-out statement whose server does not acknowledge its cancellation within a second breaks its
+    /// connection then, not after two (a write then fails within <see cref="WriteTimeoutSeconds"/> + 1 s).
     /// </summary>
     public static string Tuned(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
-        if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout) builder.Timeout = ConnectTimeoutSeconds;
+        var defaults = new NpgsqlConnectionStringBuilder();
+        if (builder.Timeout == defaults.Timeout) builder.Timeout = ConnectTimeoutSeconds;
+        if (builder.CancellationTimeout == defaults.CancellationTimeout) builder.CancellationTimeout = 1_000;
         return builder.ConnectionString;
     }
 

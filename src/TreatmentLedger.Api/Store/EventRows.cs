@@ -43,7 +43,7 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
     {
         var found = new Dictionary<Guid, List<RecordedEntry>>();
         if (named.Count == 0) return found;
-        await using var command = new NpgsqlCommand(_namedSql, connection);
+        await using var command = new NpgsqlCommand(_namedSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
         command.Parameters.AddWithValue(named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
         await connections.ReadAsync(command, reader =>
         {
@@ -54,12 +54,12 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
         return found;
     }
 
-    /// <summary>The global sequences of a case's events at these versions, by version.</summary>
+    /// <summary>The global sequences of a case's events at these versions, by version (on a writer's connection).</summary>
     public async Task<IReadOnlyDictionary<long, long>> SequencesAsync(NpgsqlConnection connection, Guid caseId, long[] versions, CancellationToken ct)
     {
         var sequences = new Dictionary<long, long>();
         if (versions.Length == 0) return sequences;
-        await using var command = new NpgsqlCommand(_sequencesSql, connection);
+        await using var command = new NpgsqlCommand(_sequencesSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(versions);
         await connections.ReadAsync(command, reader => sequences.Add(reader.GetInt64(0), reader.GetInt64(1)), ct);

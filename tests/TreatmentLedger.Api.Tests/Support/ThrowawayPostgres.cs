@@ -44,6 +44,30 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         postmaster.WaitForExit();
     }
 
+    /// <summary>
+    /// SIGSTOP of the postmaster and every server process: the server hangs with its sockets open, as a frozen machine
+    /// or a network partition looks to a client (connections are accepted by the kernel and never answered).
+    /// </summary>
+    public void FreezeServer() => SignalServer("STOP");
+
+    /// <summary>SIGCONT of every process <see cref="FreezeServer"/> stopped.</summary>
+    public void ThawServer() => SignalServer("CONT");
+
+    private void SignalServer(string signal)
+    {
+        var postmaster = File.ReadLines(Path.Combine(_folder, "postmaster.pid")).First();
+        // The postmaster last on STOP (so that it starts no new child meanwhile: it would run) and first on CONT.
+        if (signal == "CONT") Run("kill", $"-CONT {postmaster}");
+        Run("pkill", $"-{signal} -P {postmaster}");
+        if (signal == "STOP") Run("kill", $"-STOP {postmaster}");
+    }
+
+    private static void Run(string program, string arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(program, arguments);
+        process.WaitForExit();
+    }
+
     /// <summary>Starts the server again on the same port, after <see cref="KillServer"/>.</summary>
     public Task RestartServerAsync() => _postgres.RestartAsync(CancellationToken.None);
 
