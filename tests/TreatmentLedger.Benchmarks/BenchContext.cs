@@ -50,11 +50,13 @@ public sealed class BenchContext : IAsyncDisposable
             UseCookies = false,
         })
         { Timeout = TimeSpan.FromMinutes(2) };
-        var token = Tokens.Mint(SigningKey.LoadOrCreate(ApiDataDirectory), LedgerWriter.RecordedBy, [role], hospital,
-            TimeSpan.FromHours(12), DateTimeOffset.UtcNow);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, hospital));
         return client;
     }
+
+    /// <summary>A token of <paramref name="role"/> at <paramref name="hospital"/>, signed with the API's own key.</summary>
+    public string Token(string role, string hospital) =>
+        Tokens.Mint(SigningKey.LoadOrCreate(ApiDataDirectory), LedgerWriter.RecordedBy, [role], hospital, TimeSpan.FromHours(12), DateTimeOffset.UtcNow);
 
     /// <summary>
     /// Closes the idle connections of the harness's own pools (the store's and the raw data source), so that a scenario

@@ -11,7 +11,7 @@ namespace TreatmentLedger.Benchmarks;
 /// The benchmark harness (issue 4). Usually run by <c>ops/bench [--quick]</c>. Options:
 /// <c>--quick</c> smoke volumes; <c>--out FILE</c> (default docs/benchmarks.md); <c>--peer-dir DIR</c> where Emmett is
 /// installed; <c>--api DLL</c> the Release TreatmentLedger.Api.dll; <c>--command TEXT</c> the command to record;
-/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,demo,lag,survival,store,style,peer,rebuild,catchup,security
+/// <c>--only a,b</c> a subset of cold,http,read,import,replay,memory,length,demo,page,lag,survival,feed,store,style,peer,rebuild,catchup,security
 /// (for working on the harness).
 /// </summary>
 public static class BenchProgram
@@ -145,9 +145,12 @@ public static class BenchProgram
             // ops/run's demo load, an API process of its own on a new database.
             await Run("demo", DemoLoadScenario.Name, DemoLoadScenario.Target, One(DemoLoadScenario.RunAsync));
 
-            // Issue 11's dashboards over HTTP: an API process of their own, on a database of their own, so that its daemon projects
-            // their events alone, and runs during none of the other scenarios.
-            if (new[] { "lag", "survival" }.Any(options.Runs))
+            // Issue 12's page over the demo cohort, in headless Chromium: an API process of its own, loaded as ops/run loads it.
+            await Run("page", PageScenario.Name, PageScenario.Target, One(PageScenario.RunAsync));
+
+            // Issue 11's dashboards and issue 12's live feed over HTTP: an API process of their own, on a database of their own,
+            // so that its daemon projects their events alone, and runs during none of the other scenarios.
+            if (new[] { "lag", "survival", "feed" }.Any(options.Runs))
             {
                 DashboardsDatabase? dashboards = null;
                 var apiUp = false;
@@ -165,6 +168,7 @@ public static class BenchProgram
                     ctx.Dashboards = dashboards;
                     await Run("lag", ProjectionLagScenario.Name, ProjectionLagScenario.Target, One(ProjectionLagScenario.RunAsync));
                     await Run("survival", SurvivalScenario.Name, SurvivalScenario.Target, One(SurvivalScenario.RunAsync));
+                    await Run("feed", FeedScenario.Name, FeedScenario.Target, One(FeedScenario.RunAsync));
                     ctx.Dashboards = null;
                 }
                 else if (ctx.Api is not null)
@@ -223,7 +227,7 @@ public static class BenchProgram
     {
         string[] order = [HttpAppendScenario.Name, CaseLengthScenario.Name, StoreAppendScenario.Name, ConcurrencyStyleScenario.Name, PeerAppendScenario.Name, PeerReplayScenario.Name, BatchImportScenario.Name,
             CurrentReadScenario.Name, ReplayToDateScenario.Name, RebuildScenario.Name, SecurityCostScenario.Name,
-            CatchUpScenario.Name, ProjectionLagScenario.Name, SurvivalScenario.Name, DemoLoadScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
+            CatchUpScenario.Name, ProjectionLagScenario.Name, SurvivalScenario.Name, FeedScenario.Name, DemoLoadScenario.Name, PageScenario.Name, MemoryScenario.Name, ColdStartScenario.Name];
         var index = Array.FindIndex(order, o => scenario == o || scenario.StartsWith(o + ",", StringComparison.Ordinal));
         return index < 0 ? order.Length : index;
     }

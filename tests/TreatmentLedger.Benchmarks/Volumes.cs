@@ -67,6 +67,16 @@ public sealed record Volumes
     public int LagWarmupSeconds { get; init; }
     public int LagSeconds { get; init; }
 
+    /// <summary>Issue 12's live feed: clients connected to <c>GET /feed</c>, cases appended to, the fixed rate, and how long.</summary>
+    public int FeedClients { get; init; } = 100;
+    public int FeedCases { get; init; } = 1000;
+    public int FeedRate { get; init; } = 200;
+    public int FeedWarmupSeconds { get; init; }
+    public int FeedSeconds { get; init; }
+
+    /// <summary>Issue 12's page: loads of <c>/dashboard</c> timed over the demo cohort.</summary>
+    public int PageLoads { get; init; }
+
     /// <summary>Issue 11's survival route: the lines of the cohort, the length of its cases, and the calls timed.</summary>
     public int SurvivalLines { get; init; } = 30_000;
     public int SurvivalEntriesPerCase { get; init; } = 100;
@@ -109,6 +119,9 @@ public sealed record Volumes
         CatchUpReps = 2,
         LagWarmupSeconds = 5,
         LagSeconds = 25,
+        FeedWarmupSeconds = 5,
+        FeedSeconds = 30,
+        PageLoads = 5,
         SurvivalReps = 5,
         SurvivalCallsPerRep = 100,
     };
@@ -138,6 +151,9 @@ public sealed record Volumes
         CatchUpReps = 2,
         LagWarmupSeconds = 3,
         LagSeconds = 10,
+        FeedWarmupSeconds = 2,
+        FeedSeconds = 8,
+        PageLoads = 2,
         SurvivalLines = 5_000,
         SurvivalReps = 3,
         SurvivalCallsPerRep = 40,

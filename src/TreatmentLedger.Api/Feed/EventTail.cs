@@ -38,6 +38,11 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
     private readonly string _patientRefsSql =
         $"select id, data -> 'summary' ->> 'patientRef' from {store.Options.Schema.For<CaseState>()} where id = any($1)";
 
+    // LastSequenceAsync's shared queries: the one running (or last run), and the one queued to start after it.
+    private readonly Lock _lastSequenceGate = new();
+    private Task _runningLastSequence = Task.CompletedTask;
+    private TaskCompletionSource<long>? _queuedLastSequence;
+
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The sequence up to which every entry has been handed to the subscribers.</summary>
@@ -155,12 +160,48 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
         }
     }
 
-    /// <summary>The sequence of the last entry in the store.</summary>
-    public async Task<long> LastSequenceAsync(CancellationToken ct)
+    /// <summary>
+    /// The sequence of the last entry in the store, read by a query that started after this call. Concurrent callers share
+    /// one query (each new feed asks: a hundred dashboards connecting at once would otherwise open a hundred connections
+    /// at once, and some would time out): a caller joins the query queued to start next, never one already running.
+    /// </summary>
+    public Task<long> LastSequenceAsync(CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {store.Options.Schema.ForEvents()}", connection);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
+        TaskCompletionSource<long> queued;
+        Task? previous = null;
+        lock (_lastSequenceGate)
+        {
+            if (_queuedLastSequence is null)
+            {
+                _queuedLastSequence = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                previous = _runningLastSequence;
+            }
+            queued = _queuedLastSequence;
+        }
+        if (previous is not null) _ = QueryLastSequenceAfterAsync(previous, queued);
+        return queued.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Once <paramref name="previous"/> has ended, runs the query of the callers queued on <paramref name="queued"/>.</summary>
+    private async Task QueryLastSequenceAfterAsync(Task previous, TaskCompletionSource<long> queued)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_lastSequenceGate)
+        {
+            // From here on, a new caller queues a query of its own.
+            _queuedLastSequence = null;
+            _runningLastSequence = queued.Task;
+        }
+        try
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {store.Options.Schema.ForEvents()}", connection);
+            queued.SetResult((long)(await command.ExecuteScalarAsync())!);
+        }
+        catch (Exception e)
+        {
+            queued.SetException(e);
+        }
     }
 }

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
@@ -68,9 +71,10 @@ public static class GetFeed
                 if (page.Count == 0) break;
                 foreach (var entry in page.TakeWhile(e => e.Sequence <= from))
                 {
-                    if (Wanted(entry)) await writer.EntryAsync(entry, ct);
+                    if (Wanted(entry)) writer.Entry(entry);
                     sent = entry.Sequence;
                 }
+                await writer.FlushAsync(ct);
                 if (page[^1].Sequence >= from) break;
             }
 
@@ -87,12 +91,15 @@ public static class GetFeed
                     await writer.CommentAsync("keep-alive", ct);
                     continue;
                 }
+                // What the tail has handed over since the last wake-up goes out in one write.
+                var written = sent;
                 while (live.TryRead(out var entry))
                     if (entry.Sequence > sent && Wanted(entry))
                     {
-                        await writer.EntryAsync(entry, ct);
+                        writer.Entry(entry);
                         sent = entry.Sequence;
                     }
+                if (sent > written) await writer.FlushAsync(ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -107,12 +114,17 @@ public static class GetFeed
 
     private sealed class FeedWriter(HttpResponse response, JsonSerializerOptions options)
     {
-        public async Task EntryAsync(FeedEntry entry, CancellationToken ct)
-        {
-            var data = JsonSerializer.Serialize(entry, options);
-            await response.WriteAsync($"id: {entry.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: entry-recorded\ndata: {data}\n\n", ct);
-            await response.Body.FlushAsync(ct);
-        }
+        // An entry's event is serialized once, however many feeds send it: the tail hands the same instance to every
+        // subscriber. Keyed by reference, and dropped with the entry.
+        private static readonly ConditionalWeakTable<FeedEntry, byte[]> Events = new();
+
+        /// <summary>Adds the entry's event to the response; it goes out with the next <see cref="FlushAsync"/>.</summary>
+        public void Entry(FeedEntry entry) => response.BodyWriter.Write(Events.GetValue(entry, Event));
+
+        public async Task FlushAsync(CancellationToken ct) => await response.BodyWriter.FlushAsync(ct);
+
+        private byte[] Event(FeedEntry entry) => Encoding.UTF8.GetBytes(
+            $"id: {entry.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: entry-recorded\ndata: {JsonSerializer.Serialize(entry, options)}\n\n");
 
         public async Task CommentAsync(string text, CancellationToken ct)
         {

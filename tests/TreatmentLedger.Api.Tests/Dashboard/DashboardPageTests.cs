@@ -7,6 +7,7 @@ using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Tests.Faults;
 using TreatmentLedger.Api.Tests.Support;
+using TreatmentLedger.Testing;
 using Xunit.Abstractions;
 using static TreatmentLedger.Api.Tests.Support.Bodies;
 
@@ -14,16 +15,30 @@ namespace TreatmentLedger.Api.Tests.Dashboard;
 
 /// <summary>
 /// The API as a real process (a real Kestrel for the browser) on a throwaway PostgreSQL, with the founding case and a
-/// few synthetic cases imported through the API, and one headless Chromium to open the dashboard page in.
+/// few synthetic cases imported through the API, and one headless Chromium to open the dashboard page in. A second
+/// hospital holds more cases than the board shows on a page, some with an anthracycline cumulative-dose alert, for the
+/// board's paging and alert filter (the tests' hospital keeps its few cases on one page).
 /// </summary>
 public sealed class DashboardSite : IAsyncLifetime
 {
+    /// <summary>The hospital of the paging and alert cases.</summary>
+    public const string BoardHospital = "test-board-hospital";
+
+    /// <summary>Cases of <see cref="BoardHospital"/>: more than the page's 20 rows a page, so two pages.</summary>
+    public const int BoardCaseCount = 25;
+
     private ThrowawayPostgres _postgres = null!;
 
     public LedgerProcess Ledger { get; private set; } = null!;
     public HeadlessChromium Browser { get; private set; } = null!;
     public List<(Guid CaseId, string PatientRef, string Regimen)> Cases { get; } = [];
     public string PageUrl => $"{Ledger.BaseUrl}/dashboard";
+
+    /// <summary>The patientRefs of <see cref="BoardHospital"/>'s cases, and those of them with an anthracycline alert.</summary>
+    public List<string> BoardCases { get; } = [];
+    public List<string> AlertedBoardCases { get; } = [];
+
+    public string BoardClinician => Ledger.TokenAt(BoardHospital, "test-board-clinician", Roles.Clinician);
 
     public async Task InitializeAsync()
     {
@@ -57,8 +72,49 @@ public sealed class DashboardSite : IAsyncLifetime
         // The board is an async read model: wait until it holds every case before a page reads it.
         var board = await Ledger.GetAsync($"/cases?minPosition={last}");
         Assert.False(board.Json["stale"]!.GetValue<bool>(), board.Body);
+        await AddBoardCasesAsync();
 
         Browser = await HeadlessChromium.StartAsync();
+    }
+
+    /// <summary>
+    /// <see cref="BoardCaseCount"/> cases at <see cref="BoardHospital"/>; every fifth is given six cycles of doxorubicin
+    /// 75 mg/m2 (450 mg/m2: an anthracycline-cumulative-dose warning), the others a targeted line and no alert.
+    /// </summary>
+    private async Task AddBoardCasesAsync()
+    {
+        using var client = LedgerClient.Create(Ledger.BaseUrl, BoardClinician);
+        async Task<JsonObject> Post(string path, JsonObject body)
+        {
+            using var response = await client.PostAsync(path, new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, text);
+            return JsonNode.Parse(text)!.AsObject();
+        }
+
+        long last = 0;
+        for (var i = 1; i <= BoardCaseCount; i++)
+        {
+            var patientRef = $"TEST-PAGE-{i:00}";
+            var opened = await Post("/cases", JsonNode.Parse($$"""{ "patientRef": "{{patientRef}}", "sex": "male", "birthYear": 1970, "occurredOn": "2016-01" }""")!.AsObject());
+            var caseId = opened["caseId"]!.GetValue<Guid>();
+            BoardCases.Add(patientRef);
+            JsonObject[] entries;
+            if (i % 5 == 0)
+            {
+                AlertedBoardCases.Add(patientRef);
+                var start = Start("2016-02-01", regimen: "doxorubicin").With("therapyClass", "chemotherapy")
+                    .With("agents", new JsonArray(new JsonObject { ["drug"] = "doxorubicin" }));
+                entries = [start, .. Enumerable.Range(1, 6).Select(c => Cycle($"2016-{1 + c:00}-15", cycle: c))];
+            }
+            else
+                entries = [Biopsy("2016-01-20"), Start("2016-02-01")];
+            last = Math.Max(last, LastSequence(await Post($"/cases/{caseId}/entries/batch", Batch(entries))));
+        }
+        using var board = await client.GetAsync($"/cases?minPosition={last}&alert=anthracycline-cumulative-dose");
+        var answer = JsonNode.Parse(await board.Content.ReadAsStringAsync())!;
+        Assert.False(answer["stale"]!.GetValue<bool>(), answer.ToJsonString());
+        Assert.Equal(AlertedBoardCases.Count, answer["total"]!.GetValue<int>());
     }
 
     private static long LastSequence(JsonObject answer) =>
@@ -267,6 +323,64 @@ public sealed class DashboardPageTests(DashboardSite site, ITestOutputHelper out
         var sequences = await FeedSequences();
         Assert.Equal([live, .. Enumerable.Reverse(missed), seen], sequences.Where(s => s >= seen));
         Assert.Equal(sequences.Count, sequences.Distinct().Count());
+    }
+
+    private const string ShownPatientRefs = "[...document.querySelectorAll('#board-table tbody tr[data-case] td:first-child')].map(td => td.textContent)";
+
+    private async Task<bool> Disabled(string id) => (await Browser.EvaluateAsync($"document.getElementById({Js(id)}).disabled"))!.GetValue<bool>();
+
+    /// <summary>Sets a field of the board's filter form as a user would (the field changed, the form told).</summary>
+    private Task ChangeBoard(string field, string value) =>
+        Browser.EvaluateAsync($"{{ const f = document.getElementById('board-filters'); f.elements[{Js(field)}].value = {Js(value)}; f.dispatchEvent(new Event('change')); }}");
+
+    /// <summary>Waits until the board shows exactly these patientRefs, in this order, under this page line.</summary>
+    private async Task BoardShows(IEnumerable<string> patientRefs, string pageInfo)
+    {
+        var expected = new JsonArray(patientRefs.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()).ToJsonString();
+        await Browser.WaitForAsync($"document.getElementById('page-info').textContent === {Js(pageInfo)} && JSON.stringify({ShownPatientRefs}) === {Js(expected)}",
+            Soon, $"the board showing {expected} under '{pageInfo}'");
+    }
+
+    [Fact]
+    public async Task The_board_pages_by_20_rows_with_next_and_previous()
+    {
+        await SignIn(site.BoardClinician);
+        var byRef = site.BoardCases.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(DashboardSite.BoardCaseCount, byRef.Count);
+        await ChangeBoard("sort", "patientRef");
+        await BoardShows(byRef.Take(20), $"page 1 of 2 ({DashboardSite.BoardCaseCount} cases)");
+        Assert.True(await Disabled("page-prev"));
+        Assert.False(await Disabled("page-next"));
+
+        await Browser.EvaluateAsync("document.getElementById('page-next').click()");
+        await BoardShows(byRef.Skip(20), $"page 2 of 2 ({DashboardSite.BoardCaseCount} cases)");
+        Assert.False(await Disabled("page-prev"));
+        Assert.True(await Disabled("page-next"));
+
+        await Browser.EvaluateAsync("document.getElementById('page-prev').click()");
+        await BoardShows(byRef.Take(20), $"page 1 of 2 ({DashboardSite.BoardCaseCount} cases)");
+    }
+
+    [Fact]
+    public async Task The_alert_filter_lists_only_the_cases_with_that_alert_and_their_badges()
+    {
+        await SignIn(site.BoardClinician);
+        var byRef = site.BoardCases.Order(StringComparer.Ordinal).ToList();
+        var alerted = site.AlertedBoardCases.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(5, alerted.Count);
+        await ChangeBoard("sort", "patientRef");
+        await BoardShows(byRef.Take(20), $"page 1 of 2 ({DashboardSite.BoardCaseCount} cases)");
+
+        await ChangeBoard("alert", "anthracycline-cumulative-dose");
+        await BoardShows(alerted, $"page 1 of 1 ({alerted.Count} cases)");
+        var badges = (await Browser.EvaluateAsync("[...document.querySelectorAll('#board-table tbody tr[data-case]')].map(tr => tr.querySelector('.badge')?.textContent ?? '')"))!
+            .AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.Equal(Enumerable.Repeat("anthracycline-cumulative-dose (warning)", alerted.Count), badges);
+        Assert.True(await Disabled("page-next"));
+
+        // Without the filter, every case again: the alerted ones among the others.
+        await ChangeBoard("alert", "");
+        await BoardShows(byRef.Take(20), $"page 1 of 2 ({DashboardSite.BoardCaseCount} cases)");
     }
 
     [Fact]

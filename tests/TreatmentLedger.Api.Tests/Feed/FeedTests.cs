@@ -5,6 +5,7 @@ using TreatmentLedger.Api.Feed;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Tests.Faults;
 using TreatmentLedger.Api.Tests.Support;
+using TreatmentLedger.Testing;
 using static TreatmentLedger.Api.Tests.Support.Bodies;
 
 namespace TreatmentLedger.Api.Tests.Feed;

@@ -73,8 +73,11 @@ public sealed class LedgerProcess : IAsyncDisposable
     }
 
     /// <summary>A token of the tests' hospital with these roles, signed with the key in the process's data folder.</summary>
-    public string Token(string sub, params string[] roles) =>
-        Tokens.Mint(SigningKey.LoadOrCreate(_dataDirectory), sub, roles, LedgerFixture.Hospital, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+    public string Token(string sub, params string[] roles) => TokenAt(LedgerFixture.Hospital, sub, roles);
+
+    /// <summary>A token of <paramref name="hospital"/> with these roles, signed with the key in the process's data folder.</summary>
+    public string TokenAt(string hospital, string sub, params string[] roles) =>
+        Tokens.Mint(SigningKey.LoadOrCreate(_dataDirectory), sub, roles, hospital, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
 
     /// <summary>The exit code once the process has ended: 128 + the signal's number when a signal ended it (137 for SIGKILL).</summary>
     public int ExitCode => _process.ExitCode;

@@ -36,7 +36,8 @@ public static partial class DemoLoadScenario
         var details = new List<string>();
         for (var run = 1; run <= runs; run++)
         {
-            var (load, fromStart, readModel, cases, entries, throttled) = await OnceAsync(ctx, $"demo{run.ToString(CultureInfo.InvariantCulture)}");
+            var (api, _, load, fromStart, readModel, cases, entries, throttled) = await StartAsync(ctx, $"demo{run.ToString(CultureInfo.InvariantCulture)}");
+            await api.DisposeAsync();
             loads.Add(load);
             Console.WriteLine($"  demo load {run}: {Fmt.Seconds(load)} ({cases} cases, {entries:N0} entries); {Fmt.Seconds(fromStart)} from the process start; read model current {Fmt.Seconds(readModel)} after");
             details.Add($"- Run {run}: the loader took {Fmt.Seconds(load)} for {cases} synthetic cases ({Fmt.Num(entries)} entries), {throttled} file(s) sent again after a 429; its log line came {Fmt.Seconds(fromStart)} " +
@@ -53,15 +54,38 @@ public static partial class DemoLoadScenario
             ]);
     }
 
-    private static async Task<(double Load, double FromStart, double ReadModel, int Cases, int Entries, int Throttled)> OnceAsync(BenchContext ctx, string database)
+    /// <summary>
+    /// A demo start: the API process, still running (the caller stops it), with the demo cohort loaded and the read models
+    /// current; its data folder (its signing key); the loader's time, the time from the process start to the loader's log
+    /// line, then until the read model was current; the cases, entries and files sent again after a 429.
+    /// </summary>
+    public sealed record DemoStart(ApiProcess Api, string DataDirectory, double Load, double FromStart, double ReadModel, int Cases, int Entries, int Throttled);
+
+    /// <summary>Starts the API with the demo on a new database <paramref name="database"/> of the bench cluster, as ops/run does.</summary>
+    public static async Task<DemoStart> StartAsync(BenchContext ctx, string database)
     {
         var ct = ctx.Ct;
         await ctx.Cluster.CreateDatabaseAsync(database, ct);
         var connectionString = ctx.Cluster.ConnectionStringFor(database);
         var dataDirectory = Path.Combine(ctx.Cluster.Root, database + "-api-data");
-        var loaded = new TaskCompletionSource<(double FromStart, Match Line)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var api = ApiProcess.Start(ctx.ApiDll, connectionString, dataDirectory, Path.Combine(ctx.Cluster.Root, database + "-api.log"),
+        var api = ApiProcess.Start(ctx.ApiDll, connectionString, dataDirectory, Path.Combine(ctx.Cluster.Root, database + "-api.log"),
             new Dictionary<string, string?> { ["LEDGER_DEMO"] = "1", ["LEDGER_RATE_LIMIT"] = null, ["LEDGER_RATE_BURST"] = null });
+        try
+        {
+            var (load, fromStart, readModel, cases, entries, throttled) = await LoadedAsync(api, connectionString, dataDirectory, ct);
+            return new DemoStart(api, dataDirectory, load, fromStart, readModel, cases, entries, throttled);
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<(double Load, double FromStart, double ReadModel, int Cases, int Entries, int Throttled)> LoadedAsync(ApiProcess api,
+        string connectionString, string dataDirectory, CancellationToken ct)
+    {
+        var loaded = new TaskCompletionSource<(double FromStart, Match Line)>(TaskCreationOptions.RunContinuationsAsynchronously);
         api.LineWritten += line =>
         {
             if (LoadedLine().Match(line) is { Success: true } match)

@@ -21,16 +21,6 @@ public static class ProjectionLagScenario
     private const double TargetSeconds = 2;
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>One append: when it was due, sent and answered (seconds on the scenario's clock), and the sequence it was given.</summary>
-    private struct Append
-    {
-        public double Due;
-        public double Sent;
-        public double Acked;
-        public long Sequence;
-        public string? Failure;
-    }
-
     /// <summary>One <c>GET /projections</c>: sent and answered (seconds on the scenario's clock), and what it said.</summary>
     private sealed record Sample(double Sent, double Received, DashboardsDatabase.Reading Reading);
 
@@ -39,16 +29,11 @@ public static class ProjectionLagScenario
         var v = ctx.Volumes;
         var db = ctx.Dashboards ?? throw new InvalidOperationException("needs the dashboards database and its API process");
         var rate = v.LagRate;
-        var total = rate * (v.LagWarmupSeconds + v.LagSeconds);
-        var firstMeasured = rate * v.LagWarmupSeconds;
-        var perCase = 1 + (total + v.LagCases - 1) / v.LagCases;
-        var streams = CaseStreams.Generate(v.LagCases, perCase, seed: 700_000, ctx.Today);
-        var bodies = streams.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
-        await OpenCases.RunAsync((path, body, ct) => ctx.PostAsync(path, body, 201, ct), bodies, streams.Ids, v.Clients, ctx);
+        var load = await FixedRateAppends.PrepareAsync(ctx, v.LagCases, rate, v.LagWarmupSeconds, v.LagSeconds, seed: 700_000);
+        var (total, firstMeasured, appends) = (load.Total, load.FirstMeasured, load.Appends);
         var settled = await db.WaitForLagZeroAsync(ctx, TimeSpan.FromMinutes(2));
         Console.WriteLine($"  {Name}: {v.LagCases:N0} cases opened; the projection caught up with them in {Fmt.Seconds(settled.TotalSeconds)}");
 
-        var appends = new Append[total];
         var samples = new List<Sample>();
         var sampleFailures = 0;
         var clock = Stopwatch.StartNew();
@@ -78,43 +63,8 @@ public static class ProjectionLagScenario
             }
         }, CancellationToken.None);
 
-        // Append i goes to case i mod cases, its next entry; an append waits for the one before it on its case (rare at
-        // this rate over this many cases: a case comes round every cases/rate seconds), so the rules always hold.
-        async Task AppendAsync(Task previous, int i)
-        {
-            await previous;
-            var c = i % v.LagCases;
-            appends[i].Sent = Now();
-            try
-            {
-                var (failure, body) = await ctx.PostAsync($"/cases/{streams.Ids[c]}/entries", bodies[c][1 + i / v.LagCases], 201, ctx.Ct);
-                appends[i].Acked = Now();
-                if (failure is null) appends[i].Sequence = JsonNode.Parse(body)!["sequence"]!.GetValue<long>();
-                else appends[i].Failure = failure;
-            }
-            catch (HttpRequestException e)
-            {
-                appends[i].Acked = Now();
-                appends[i].Failure = e.Message;
-            }
-        }
-
-        var chains = Enumerable.Repeat(Task.CompletedTask, v.LagCases).ToArray();
-        var start = Now();
-        CpuMonitor.Sample measuredFrom = default;
-        var next = 0;
-        while (next < total)
-        {
-            var due = Math.Min(total, (int)((Now() - start) * rate) + 1);
-            for (; next < due; next++)
-            {
-                if (next == firstMeasured) measuredFrom = ctx.Cpu.Take();
-                appends[next].Due = start + (double)next / rate;
-                chains[next % v.LagCases] = AppendAsync(chains[next % v.LagCases], next);
-            }
-            await Task.Delay(1, ctx.Ct);
-        }
-        await Task.WhenAll(chains);
+        var measuredFrom = await load.RunAsync(ctx, Now);
+        var start = load.Start;
         var drivenUntil = Now();
         var measuredLoad = CpuMonitor.Between(measuredFrom, ctx.Cpu.Take());
 

@@ -5,11 +5,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace TreatmentLedger.Api.Tests.Support;
+namespace TreatmentLedger.Testing;
 
 /// <summary>
 /// Debian's headless Chromium, driven over the DevTools protocol (a WebSocket, no extra package): one page (tab) to
-/// navigate, evaluate script in and screenshot. For the dashboard page's browser tests.
+/// navigate, evaluate script in and screenshot. For the dashboard page's browser tests and the benchmark harness's page
+/// scenario (linked into both projects).
 /// </summary>
 public sealed partial class HeadlessChromium : IAsyncDisposable
 {
@@ -30,9 +31,11 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
         _profile = profile;
     }
 
+    public static bool IsInstalled => File.Exists(Executable);
+
     public static async Task<HeadlessChromium> StartAsync(int width = 1500, int height = 2000)
     {
-        Assert.True(File.Exists(Executable), $"{Executable} is not installed: run ops/test, which installs Debian's chromium for the browser tests.");
+        if (!IsInstalled) throw new InvalidOperationException($"{Executable} is not installed: run ops/test, which installs Debian's chromium for the browser tests.");
         var profile = Directory.CreateTempSubdirectory("dashboard-chromium-");
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
@@ -65,7 +68,7 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
             pageSocket = targets.FirstOrDefault(t => (string?)t!["type"] == "page")?["webSocketDebuggerUrl"]?.GetValue<string>();
             if (pageSocket is null) await Task.Delay(100);
         }
-        Assert.True(pageSocket is not null, $"chromium opened no page:\n{chromium.Output}");
+        if (pageSocket is null) throw new InvalidOperationException($"chromium opened no page:\n{chromium.Output}");
         await chromium._socket.ConnectAsync(new Uri(pageSocket), CancellationToken.None);
         chromium._receiving = chromium.ReceiveAsync();
         await chromium.SendAsync("Page.enable");

@@ -1,9 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 
-namespace TreatmentLedger.Api.Tests.Support;
+namespace TreatmentLedger.Testing;
 
-/// <summary>A client of <c>GET /feed</c>: reads the server-sent events as they come (events and comments).</summary>
+/// <summary>
+/// A client of <c>GET /feed</c>: reads the server-sent events as they come (events and comments). Shared by the API
+/// tests and the benchmark harness (linked into both projects).
+/// </summary>
 public sealed class FeedReader : IAsyncDisposable
 {
     private readonly HttpResponseMessage _response;
@@ -15,7 +18,11 @@ public sealed class FeedReader : IAsyncDisposable
         _reader = reader;
     }
 
-    public sealed record FeedEvent(string? Id, string? Event, JsonObject? Data, string? Comment);
+    /// <summary>One event or comment; <see cref="Data"/> parses the data line when asked (the harness reads only the id).</summary>
+    public sealed record FeedEvent(string? Id, string? Event, string? DataText, string? Comment)
+    {
+        public JsonObject? Data => DataText is null ? null : JsonNode.Parse(DataText)!.AsObject();
+    }
 
     public static async Task<FeedReader> OpenAsync(HttpClient client, string url, string token, string? lastEventId = null)
     {
@@ -24,15 +31,21 @@ public sealed class FeedReader : IAsyncDisposable
         if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         // The body of a feed never ends: it is read for the message only when the feed was refused.
-        if (!response.IsSuccessStatusCode) Assert.Fail($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"GET {url} answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            throw new InvalidOperationException($"GET {url} answered {response.Content.Headers.ContentType}, not text/event-stream");
         return new FeedReader(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
     }
 
-    /// <summary>The next event or comment, or null when none comes within <paramref name="timeout"/>.</summary>
-    public async Task<FeedEvent?> NextAsync(TimeSpan timeout)
+    /// <summary>
+    /// The next event or comment, or null when none comes within <paramref name="timeout"/> or <paramref name="ct"/> is
+    /// cancelled (the connection is then given up: a cancelled read closes it).
+    /// </summary>
+    public async Task<FeedEvent?> NextAsync(TimeSpan timeout, CancellationToken ct = default)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
         string? id = null, type = null, data = null, comment = null;
         try
         {
@@ -41,7 +54,7 @@ public sealed class FeedReader : IAsyncDisposable
                 if (line.Length == 0)
                 {
                     if (id is null && type is null && data is null && comment is null) continue;
-                    return new FeedEvent(id, type, data is null ? null : JsonNode.Parse(data)!.AsObject(), comment);
+                    return new FeedEvent(id, type, data, comment);
                 }
                 if (line.StartsWith(':')) comment = line[1..].Trim();
                 else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
