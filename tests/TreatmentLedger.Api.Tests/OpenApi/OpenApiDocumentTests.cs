@@ -198,6 +198,10 @@ public sealed partial class OpenApiDocumentTests(LedgerFixture fixture) : Ledger
         // The document, from the ledger itself (relative to the page's base path).
         Assert.Contains("\"url\":\"openapi/v1.json\"", page.Text);
 
+        // The request checks hold here too: the page and the document take no query parameter.
+        Assert.Equal(400, (await anonymous.Get("/docs/?theme=x")).Status);
+        Assert.Equal(400, (await anonymous.Get("/openapi/v1.json?x=1")).Status);
+
         foreach (var asset in new[] { "scalar.js", "scalar.aspnetcore.js" })
         {
             var script = await anonymous.Get($"/docs/{asset}");
