@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CodeGeneration;
 using TreatmentLedger.Api.AccessLog;
+using TreatmentLedger.Api.ApiDocs;
 using TreatmentLedger.Api.Cohorts;
 using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Api.Faults;
@@ -73,6 +74,7 @@ builder.Host.UseWolverine(opts =>
     opts.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(5);
 });
 builder.Services.AddWolverineHttp();
+builder.Services.AddLedgerApiDocs();
 
 var app = builder.Build();
 app.UseLedgerHeaders();
@@ -83,6 +85,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseLedgerLimits();
 app.MapWolverineEndpoints();
+app.MapLedgerApiDocs();
 app.Lifetime.ApplicationStarted.Register(() => _ = app.Services.GetRequiredService<ProjectionRebuilds>().ReleaseAbandonedAsync(app.Lifetime.ApplicationStopping));
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""
@@ -90,6 +93,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           cases:  {settings.BaseUrl}/cases
           health: {settings.BaseUrl}/health
           page:   {settings.BaseUrl}/dashboard (paste a token)
+          docs:   {settings.BaseUrl}{ApiDocs.PageRoute} (the OpenAPI document: {settings.BaseUrl}/openapi/{ApiDocs.DocumentName}.json)
           store:  {(embedded is null ? "the server named by LEDGER_CONNECTION_STRING" : $"embedded PostgreSQL in {settings.DataDirectory}")}
           demo:   {(settings.LoadDemo ? $"the founding case and {DemoCohort.CaseCount} synthetic cases ({DemoCohort.PatientRef(1)}...) load in the background, once; {settings.BaseUrl}/cohorts/regimens" : "not loaded (LEDGER_DEMO=1 loads it)")}
         {DemoHospital.Welcome(settings)}

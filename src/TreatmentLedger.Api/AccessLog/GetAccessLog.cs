@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
 using Npgsql;
@@ -25,6 +26,7 @@ public static class GetAccessLog
     public const int MaxPageSize = 1_000;
 
     [Authorize(Policy = Policies.ReadAccessLog)]
+    [ProducesResponseType<AccessLogResponse>(StatusCodes.Status200OK)]
     [WolverineGet("/access-log")]
     public static async Task<IResult> Get(string? caseId, string? sub, string? since, string? until, string? page, string? pageSize,
         ClaimsPrincipal user, IDocumentStore store, CancellationToken ct)

@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.ApiDocs;
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,6 +22,8 @@ namespace TreatmentLedger.Api.Audit;
 public static class AuditLog
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType(StatusCodes.Status200OK)]
+    [AnswersBody(BodyShape.AuditLog)]
     [WolverineGet("/cases/{caseId}/entries")]
     public static async Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? since, string? until, ClaimsPrincipal user, CaseReader reader,
         CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
 using Marten.Linq;
@@ -51,6 +52,7 @@ public static class ListCases
     private static readonly string[] AlertKinds = [Projections.CumulativeDose.AnthracyclineAlert];
 
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<CaseBoardResponse>(StatusCodes.Status200OK)]
     [WolverineGet("/cases")]
     public static async Task<IResult> Get(string? status, string? regimen, string? alert, string? sort, string? page, string? pageSize,
         string? minPosition, ClaimsPrincipal user, IDocumentStore store, ReadModels readModels, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -11,6 +12,7 @@ namespace TreatmentLedger.Api.CaseSummary;
 public static class GetCase
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<Projections.CaseSummaryView>(StatusCodes.Status200OK)]
     [WolverineGet("/cases/{caseId}")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.SummaryAsync(user.Hospital(), caseId, asOf, knownAt, ct);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Dashboards;
@@ -18,6 +19,7 @@ public sealed record RegimensResponse(IReadOnlyList<RegimenOutcome> Regimens, lo
 public static class GetRegimens
 {
     [Authorize(Policy = Policies.ReadCohorts)]
+    [ProducesResponseType<RegimensResponse>(StatusCodes.Status200OK)]
     [WolverineGet("/cohorts/regimens")]
     public static async Task<IResult> Get(string? lineNumber, string? minPosition, ClaimsPrincipal user, CohortReader cohorts,
         ReadModels readModels, CancellationToken ct)

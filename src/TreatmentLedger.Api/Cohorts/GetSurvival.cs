@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Dashboards;
@@ -17,6 +18,7 @@ public sealed record SurvivalResponse(string Endpoint, IReadOnlyList<SurvivalGro
 public static class GetSurvival
 {
     [Authorize(Policy = Policies.ReadCohorts)]
+    [ProducesResponseType<SurvivalResponse>(StatusCodes.Status200OK)]
     [WolverineGet("/cohorts/survival")]
     public static async Task<IResult> Get(string? endpoint, string[]? regimen, string? lineNumber, string? minPosition, ClaimsPrincipal user,
         CohortReader cohorts, ReadModels readModels, CancellationToken ct)

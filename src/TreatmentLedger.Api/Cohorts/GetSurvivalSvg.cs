@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
@@ -16,6 +17,7 @@ namespace TreatmentLedger.Api.Cohorts;
 public static class GetSurvivalSvg
 {
     [Authorize(Policy = Policies.ReadCohorts)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "image/svg+xml")]
     [WolverineGet("/cohorts/survival.svg")]
     public static async Task<IResult> Get(string? endpoint, string[]? regimen, string? lineNumber, string? minPosition, ClaimsPrincipal user,
         CohortReader cohorts, ReadModels readModels, HttpResponse response, CancellationToken ct)

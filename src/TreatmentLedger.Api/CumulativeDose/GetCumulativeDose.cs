@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using TreatmentLedger.Api.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -13,6 +14,7 @@ namespace TreatmentLedger.Api.CumulativeDose;
 public static class GetCumulativeDose
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<Projections.CumulativeDoseView>(StatusCodes.Status200OK)]
     [WolverineGet("/cases/{caseId}/cumulative-dose")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? alphaBeta, ClaimsPrincipal user, CaseReader reader, CancellationToken ct)
     {

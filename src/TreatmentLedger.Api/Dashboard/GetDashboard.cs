@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -16,14 +17,17 @@ public static class GetDashboard
         .ToFrozenDictionary(name => name, Read);
 
     [AllowAnonymous]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/html")]
     [WolverineGet("/dashboard")]
     public static IResult Page() => Results.Text(Assets["dashboard.html"], "text/html; charset=utf-8");
 
     [AllowAnonymous]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/javascript")]
     [WolverineGet("/dashboard/dashboard.js")]
     public static IResult Script() => Results.Text(Assets["dashboard.js"], "text/javascript; charset=utf-8");
 
     [AllowAnonymous]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/css")]
     [WolverineGet("/dashboard/dashboard.css")]
     public static IResult Style() => Results.Text(Assets["dashboard.css"], "text/css; charset=utf-8");
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Security;
 using Wolverine.Http;
@@ -8,6 +9,7 @@ namespace TreatmentLedger.Api.Dashboards;
 public static class GetProjections
 {
     [Authorize(Policy = Policies.ManageProjections)]
+    [ProducesResponseType<ProjectionsResponse>(StatusCodes.Status200OK)]
     [WolverineGet("/projections")]
     public static async Task<IResult> Get(ProjectionStatus status, CancellationToken ct) => Results.Ok(await status.ReadAsync(ct));
 }

@@ -1,3 +1,5 @@
+using TreatmentLedger.Api.ApiDocs;
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
@@ -14,6 +16,8 @@ namespace TreatmentLedger.Api.Export;
 public static class ExportCase
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType(StatusCodes.Status200OK)]
+    [AnswersBody(BodyShape.CaseFile)]
     [WolverineGet("/cases/{caseId}/export")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.RespondAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) => Results.Json(CaseFile(history.RecordedUpTo(point.AsOf)), EntryJson.Options), ct);

@@ -25,6 +25,7 @@ public static class GetFeed
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     [Authorize(Policy = Policies.ReadCases)]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     [WolverineGet("/feed")]
     public static async Task Get(string? caseId, ClaimsPrincipal user, HttpContext http, EventTail tail, IOptions<JsonOptions> json,
         IHostApplicationLifetime lifetime)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Dashboards;
@@ -5,6 +6,11 @@ using TreatmentLedger.Api.Faults;
 using Wolverine.Http;
 
 namespace TreatmentLedger.Api.Health;
+
+public sealed record Alive(string Status);
+
+/// <summary><c>ok</c> or <c>degraded</c>, and the async projections that lag or do not run.</summary>
+public sealed record Readiness(string Status, string Store, IReadOnlyList<ProjectionState> Lagging);
 
 /// <summary>
 /// <c>GET /health/live</c>: 200 while the process runs. <c>GET /health/ready</c> and <c>GET /health</c>: 200 when the
@@ -17,15 +23,20 @@ public static class HealthCheck
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
     [AllowAnonymous]
+    [ProducesResponseType<Alive>(StatusCodes.Status200OK)]
     [WolverineGet("/health/live")]
-    public static IResult Live() => Results.Ok(new { status = "alive" });
+    public static IResult Live() => Results.Ok(new Alive("alive"));
 
     [AllowAnonymous]
+    [ProducesResponseType<Readiness>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json", Description = "The store does not answer: retry after Retry-After seconds.")]
     [WolverineGet("/health/ready")]
     public static Task<IResult> Ready(ProjectionStatus projections, HttpContext http, CancellationToken ct) =>
         ProbeAsync(projections, http, ct);
 
     [AllowAnonymous]
+    [ProducesResponseType<Readiness>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json", Description = "The store does not answer: retry after Retry-After seconds.")]
     [WolverineGet("/health")]
     public static Task<IResult> Get(ProjectionStatus projections, HttpContext http, CancellationToken ct) =>
         ProbeAsync(projections, http, ct);
@@ -41,7 +52,7 @@ public static class HealthCheck
             var lagging = (await projections.ReadAsync(deadline.Token)).Projections
                 .Where(p => p.Lag > ProjectionStatus.LagLimit || p.Status is not (ProjectionStatus.Running or ProjectionStatus.Rebuilding))
                 .ToList();
-            return Results.Ok(new { status = lagging.Count == 0 ? "ok" : "degraded", store = "answering", lagging });
+            return Results.Ok(new Readiness(lagging.Count == 0 ? "ok" : "degraded", "answering", lagging));
         }
         catch (Exception e) when (!ct.IsCancellationRequested && (StoreFaults.IsUnreachable(e) || e is OperationCanceledException))
         {

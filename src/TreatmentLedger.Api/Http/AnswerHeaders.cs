@@ -9,9 +9,14 @@ namespace TreatmentLedger.Api.Http;
 /// </summary>
 public sealed class AnswerHeaders(RequestDelegate next)
 {
-    public const string PagePolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
+    public const string PagePolicy = "default-src 'self'; script-src 'self'; " + PageSources;
+
+    private const string PageSources =
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>The page policy plus the one inline script that carries <paramref name="nonce"/> (the API documentation page).</summary>
+    public static string PagePolicyWithScriptNonce(string nonce) => $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; {PageSources}";
 
     public const string DataPolicy = "default-src 'none'; frame-ancestors 'none'";
 

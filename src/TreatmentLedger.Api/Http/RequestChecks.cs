@@ -14,13 +14,16 @@ namespace TreatmentLedger.Api.Http;
 /// <summary>
 /// What is refused before an endpoint runs, so that nothing refused reaches the store: header values with control
 /// characters (400 naming the header); on the ledger's (Wolverine) endpoints, query parameters the route does not take,
-/// given twice, or holding control characters (400 naming the parameter); on any routed endpoint, a body that is not JSON
+/// given twice, or holding control characters (400 naming the parameter), and on its other routed endpoints (the API
+/// document and its page), which take none, any query parameter; on any routed endpoint, a body that is not JSON
 /// (415) or larger than the route takes (413: <see cref="Limits.BodyBytes"/> unless the endpoint carries
 /// <c>[RequestSizeLimit]</c>).
 /// </summary>
 public sealed class RequestChecks(RequestDelegate next)
 {
     private static readonly ConcurrentDictionary<HttpChain, Dictionary<string, bool>> QueryParameters = new();
+
+    private static readonly Dictionary<string, bool> NoParameters = [];
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -29,7 +32,7 @@ public sealed class RequestChecks(RequestDelegate next)
         // Not on the endpoints routing makes for a request it cannot route (404) or a wrong method (405): those answer as such.
         var routed = endpoint?.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase) == true;
         var limit = endpoint?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? Limits.BodyBytes;
-        var problem = Headers(http.Request) ?? (chain is null ? null : Query(http.Request, chain)) ?? (routed ? Body(http, limit) : null);
+        var problem = Headers(http.Request) ?? (endpoint is RouteEndpoint ? Query(http.Request, chain) : null) ?? (routed ? Body(http, limit) : null);
         if (problem is not null)
         {
             await Results.Problem(problem).ExecuteAsync(http);
@@ -57,10 +60,11 @@ public sealed class RequestChecks(RequestDelegate next)
         return errors.Any ? Problems.Invalid(errors) : null;
     }
 
-    private static ProblemDetails? Query(HttpRequest request, HttpChain chain)
+    /// <param name="chain">The Wolverine endpoint, or null for another routed endpoint, which takes no query parameter.</param>
+    private static ProblemDetails? Query(HttpRequest request, HttpChain? chain)
     {
         if (request.Query.Count == 0) return null;
-        var known = QueryParameters.GetOrAdd(chain, KnownQueryParameters);
+        var known = chain is null ? NoParameters : QueryParameters.GetOrAdd(chain, KnownQueryParameters);
         var errors = new ValidationErrors();
         foreach (var (name, values) in request.Query)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -11,6 +12,7 @@ namespace TreatmentLedger.Api.Lines;
 public static class GetLines
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<Projections.LinesView>(StatusCodes.Status200OK)]
     [WolverineGet("/cases/{caseId}/lines")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) => Projections.LinesView.Of(history, point), ct);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -14,6 +15,7 @@ namespace TreatmentLedger.Api.Outcomes;
 public static class GetOutcomes
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<Projections.OutcomesView>(StatusCodes.Status200OK)]
     [WolverineGet("/cases/{caseId}/outcomes")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, Projections.Outcomes.Of, ct);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -12,6 +13,7 @@ namespace TreatmentLedger.Api.ProgressionFree;
 public static class GetProgressionFreeIntervals
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<ProgressionFreeView>(StatusCodes.Status200OK)]
     [WolverineGet("/cases/{caseId}/progression-free-intervals")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, ProgressionFreeIntervals.Of, ct);

@@ -1,3 +1,4 @@
+using TreatmentLedger.Api.ApiDocs;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -33,6 +34,9 @@ public static class ImportCase
 
     /// <summary>Judged as one new case (422 naming the first refused entry), stored atomically by the writer queue.</summary>
     [Authorize(Policy = Policies.Record)]
+    [ReadsBody(BodyShape.CaseFile)]
+    [ProducesResponseType<ImportResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.")]
     [WolverinePost("/cases/import")]
     [RequestSizeLimit(Limits.CaseFileBodyBytes)]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>

@@ -1,3 +1,4 @@
+using TreatmentLedger.Api.ApiDocs;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -34,6 +35,10 @@ public static class RecordBatch
 
     /// <summary>Stored by the writer queue with concurrent requests on other cases (404, 409, 422 naming the first refused entry).</summary>
     [Authorize(Policy = Policies.Record)]
+    [ReadsBody(BodyShape.Batch)]
+    [ProducesResponseType<BatchResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json", Description = "An entryId is already used by a different entry, or If-Match names another version than the case's; nothing was stored.")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.")]
     [WolverinePost("/cases/{caseId}/entries/batch")]
     public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.

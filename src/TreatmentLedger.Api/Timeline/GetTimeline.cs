@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -11,6 +12,7 @@ namespace TreatmentLedger.Api.Timeline;
 public static class GetTimeline
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<Projections.TimelineView>(StatusCodes.Status200OK)]
     [WolverineGet("/cases/{caseId}/timeline")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, Projections.Timeline.Of, ct);

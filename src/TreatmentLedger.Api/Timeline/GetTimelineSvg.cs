@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using TreatmentLedger.Api.Http;
@@ -12,6 +13,7 @@ namespace TreatmentLedger.Api.Timeline;
 public static class GetTimelineSvg
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "image/svg+xml")]
     [WolverineGet("/cases/{caseId}/timeline.svg")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.RespondAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) =>

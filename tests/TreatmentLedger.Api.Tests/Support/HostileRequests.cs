@@ -50,6 +50,7 @@ public static class HostileRequests
         ("/cases/{id}/export", ["asOf", "knownAt"]),
         ("/access-log", ["caseId", "sub", "since", "until", "page", "pageSize"]),
         ("/health", []),
+        ("/openapi/v1.json", []),
     ];
 
     /// <summary>The read parameters that take free text: any value but one with control characters is theirs.</summary>
