@@ -49,6 +49,14 @@ public static class ApiDocs
             });
             options.AddSchemaTransformer(DescribeConvertedValues);
             options.AddOperationTransformer<Operations>();
+            // The document's tags: the feature folders the operations were put in (Operations), in order.
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Tags = document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? [])
+                    .SelectMany(o => o.Tags?.AsEnumerable() ?? []).Select(t => t.Name!).Distinct().Order(StringComparer.Ordinal)
+                    .Select(name => new OpenApiTag { Name = name }).ToHashSet();
+                return Task.CompletedTask;
+            });
             options.AddDocumentTransformer<EntrySchemas>();
         });
 
@@ -64,6 +72,9 @@ public static class ApiDocs
                 options.Telemetry = false;
                 options.Agent = new ScalarAgentOptions { Disabled = true };
                 options.Mcp = new ScalarMcpOptions { Disabled = true };
+                // No toolbar of links to Scalar's services (share, SDK generation, deployment); every feature's routes open.
+                options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+                options.DefaultOpenAllTags = true;
                 // The page starts Scalar with one inline script: it carries a fresh nonce, which the page's policy allows.
                 options.DynamicNonce = true;
             })

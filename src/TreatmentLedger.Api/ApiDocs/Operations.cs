@@ -14,7 +14,7 @@ namespace TreatmentLedger.Api.ApiDocs;
 /// of <see cref="ProblemDetails"/>), and the bodies read or answered by hand (<see cref="ReadsBodyAttribute"/>,
 /// <see cref="AnswersBodyAttribute"/>) with the example of each write.
 /// </summary>
-public sealed class Operations : IOpenApiOperationTransformer
+public sealed partial class Operations : IOpenApiOperationTransformer
 {
     public const string BearerScheme = "Bearer";
     private const string ProblemJson = "application/problem+json";
@@ -25,6 +25,14 @@ public sealed class Operations : IOpenApiOperationTransformer
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var path = "/" + context.Description.RelativePath;
         operation.Responses ??= new OpenApiResponses();
+        // Wolverine tags an operation with its endpoint class (TreatmentLedger.Api.<Folder>.<UseCase>): the page groups
+        // operations by the feature's folder instead, and names each by its use case ("GetTimelineSvg": "Get timeline svg").
+        if (operation.Tags?.FirstOrDefault()?.Name?.Split('.') is [.., var folder, var useCase])
+        {
+            operation.Tags = new HashSet<OpenApiTagReference> { new(folder, document) };
+            var words = UseCaseWords().Replace(useCase, " $1").ToLowerInvariant();
+            operation.Summary = char.ToUpperInvariant(words[0]) + words[1..];
+        }
         // Wolverine guesses the answers of an endpoint that answers an IResult (200 of IResult, 404 for none) or writes its
         // answer itself (204): the ledger's endpoints declare theirs with [ProducesResponseType]; only those are kept.
         var declared = metadata.OfType<ProducesResponseTypeAttribute>().Select(a => Key(a.StatusCode)).ToHashSet();
@@ -101,6 +109,9 @@ public sealed class Operations : IOpenApiOperationTransformer
             Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = new OpenApiSchemaReference(schema, document) } },
         };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<=[a-z])([A-Z])")]
+    private static partial System.Text.RegularExpressions.Regex UseCaseWords();
 
     private static string Key(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

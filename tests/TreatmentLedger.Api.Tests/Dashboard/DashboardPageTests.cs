@@ -166,6 +166,23 @@ public sealed class DashboardPageTests(DashboardSite site, ITestOutputHelper out
         .AsArray().Select(n => n!.GetValue<long>()).ToList();
 
     [Fact]
+    public async Task The_API_documentation_page_draws_the_routes_in_the_browser_under_its_policy()
+    {
+        // Scalar's script builds the page from the OpenAPI document: nothing shows unless the script ran under the
+        // page's Content-Security-Policy and read the document.
+        await Browser.NavigateAsync($"{site.Ledger.BaseUrl}/docs/");
+        await Browser.WaitForAsync("document.body.innerText.includes('Record entry')", Soon, "the documentation page listing the operations");
+        var text = (await Browser.EvaluateAsync("document.body.innerText"))!.GetValue<string>();
+        // Grouped by feature folder, each named by its use case.
+        foreach (var shown in new[] { "Recording", "Cohorts", "Get survival", "ProgressionFree" }) Assert.Contains(shown, text);
+        Assert.DoesNotContain("Generate SDK", text);
+        // No request left for another host (fonts, scripts, telemetry).
+        var hosts = (await Browser.EvaluateAsync("[...new Set(performance.getEntriesByType('resource').map(r => new URL(r.name).host))]"))!
+            .AsArray().Select(h => h!.GetValue<string>()).ToList();
+        Assert.All(hosts, host => Assert.Equal(new Uri(site.Ledger.BaseUrl).Authority, host));
+    }
+
+    [Fact]
     public async Task The_page_and_its_files_load_without_a_token_under_the_page_policy_with_no_inline_script()
     {
         using var anonymous = new HttpClient { BaseAddress = new Uri(site.Ledger.BaseUrl) };
