@@ -31,7 +31,7 @@ public static class ImportFhir
         var (body, invalidJson) = await RequestJson.ReadAsync(request, ct);
         if (body is null) return (null, invalidJson);
         Bundle bundle;
-        if (body["resourceType"]?.GetValueKind() != JsonValueKind.String || body["resourceType"]!.GetValue<string>() != "Bundle")
+        if (body is not JsonObject json || json["resourceType"]?.GetValueKind() != JsonValueKind.String || json["resourceType"]!.GetValue<string>() != "Bundle")
             return (null, Problems.Invalid("resourceType", "must be Bundle"));
         try
         {

@@ -16,7 +16,8 @@ public static class FhirValidation
 
     /// <summary>
     /// Packages mCODE builds on that cannot be had here (README, "FHIR"): US Core 5.0.1 and genomics-reporting 2.0.0. An
-    /// error that only says one of their profiles or value sets could not be resolved is not held against the export.
+    /// error naming one of their canonicals is not held against the export. Beware: the validator cannot compile a profile
+    /// whose base or referenced profiles are missing, so a profile built on them is then not checked at all (README).
     /// </summary>
     public static readonly string[] Unavailable = ["http://hl7.org/fhir/us/core/", "http://hl7.org/fhir/uv/genomics-reporting/"];
 
