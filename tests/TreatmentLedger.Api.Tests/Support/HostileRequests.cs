@@ -31,6 +31,7 @@ public static class HostileRequests
         new("/cases/{id}/entries", true, () => Bodies.Biopsy("2015-03-12"), 1 << 20),
         new("/cases/{id}/entries/batch", true, () => Bodies.Batch(Bodies.Biopsy("2015-03-12"), Bodies.Imaging("2015-04")), 1 << 20),
         new("/cases/import", false, () => new JsonObject { ["case"] = CaseOpened(), ["entries"] = new JsonArray(Bodies.Biopsy("2015-03-12")) }, 32 << 20),
+        new("/cases/import/fhir", false, () => FhirBundle(), 32 << 20),
     ];
 
     /// <summary>Each read route with the query parameters it takes.</summary>
@@ -48,6 +49,7 @@ public static class HostileRequests
         ("/cases/{id}/timeline.svg", ["asOf", "knownAt"]),
         ("/cases/{id}/entries", ["asOf", "knownAt", "since", "until"]),
         ("/cases/{id}/export", ["asOf", "knownAt"]),
+        ("/cases/{id}/fhir", ["asOf", "knownAt"]),
         ("/access-log", ["caseId", "sub", "since", "until", "page", "pageSize"]),
         ("/health", []),
         ("/openapi/v1.json", []),
@@ -257,4 +259,23 @@ public static class HostileRequests
 
     private static JsonObject CaseOpened() =>
         new() { ["patientRef"] = "TEST-0100", ["sex"] = "female", ["birthYear"] = 1980, ["occurredOn"] = "2015-03", ["note"] = "synthetic" };
+
+    /// <summary>The smallest Bundle <c>POST /cases/import/fhir</c> makes a case of: the Patient, as the FHIR export writes it.</summary>
+    private static JsonObject FhirBundle() => new()
+    {
+        ["resourceType"] = "Bundle",
+        ["type"] = "collection",
+        ["entry"] = new JsonArray(new JsonObject
+        {
+            ["resource"] = new JsonObject
+            {
+                ["resourceType"] = "Patient",
+                ["extension"] = new JsonArray(new JsonObject { ["url"] = "urn:treatment-ledger:occurredOn", ["valueDateTime"] = "2015-03" }),
+                ["identifier"] = new JsonArray(
+                    new JsonObject { ["system"] = "urn:treatment-ledger:patient-ref", ["value"] = "TEST-0101" },
+                    new JsonObject { ["type"] = new JsonObject { ["text"] = "case-opened" }, ["system"] = "urn:treatment-ledger:entry", ["value"] = Guid.NewGuid().ToString() }),
+                ["gender"] = "female",
+            },
+        }),
+    };
 }
