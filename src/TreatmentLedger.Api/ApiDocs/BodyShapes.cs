@@ -20,18 +20,23 @@ public enum BodyShape
 
     /// <summary><c>GET /cases/{caseId}/entries</c>: the audit log.</summary>
     AuditLog,
+
+    /// <summary><c>GET /cases/{caseId}/fhir</c> and <c>POST /cases/import/fhir</c>: a FHIR R4 Bundle (INTEROP.md).</summary>
+    FhirBundle,
 }
 
 /// <summary>The body a write endpoint reads, for the OpenAPI document: its schema and its example (<see cref="WriteExamples"/>).</summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class ReadsBodyAttribute(BodyShape shape) : Attribute
+public sealed class ReadsBodyAttribute(BodyShape shape, string mediaType = "application/json") : Attribute
 {
     public BodyShape Shape { get; } = shape;
+    public string MediaType { get; } = mediaType;
 }
 
 /// <summary>The JSON a read endpoint answers with 200 when it builds it by hand, for the OpenAPI document.</summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class AnswersBodyAttribute(BodyShape shape) : Attribute
+public sealed class AnswersBodyAttribute(BodyShape shape, string mediaType = "application/json") : Attribute
 {
     public BodyShape Shape { get; } = shape;
+    public string MediaType { get; } = mediaType;
 }

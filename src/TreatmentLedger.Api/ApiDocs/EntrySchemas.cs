@@ -31,6 +31,7 @@ public sealed class EntrySchemas : IOpenApiDocumentTransformer
         BodyShape.Batch => "EntryBatch",
         BodyShape.CaseFile => "CaseFile",
         BodyShape.AuditLog => "AuditLog",
+        BodyShape.FhirBundle => "FhirBundle",
         _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "no schema for this shape"),
     };
 
@@ -76,6 +77,14 @@ public sealed class EntrySchemas : IOpenApiDocumentTransformer
             ("status", new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(EntryStatus.Active), JsonValue.Create(EntryStatus.Corrected), JsonValue.Create(EntryStatus.Retracted)] }, true),
             ("correctedBy", Integer(JsonSchemaType.Null), false), ("retractedBy", Integer(JsonSchemaType.Null), false));
         schemas[AuditLogRow] = new OpenApiSchema { Description = "An entry as in a case file, with its record.", AllOf = [Ref(Entry), recorded] };
+        schemas[IdOf(BodyShape.FhirBundle)] = Object(
+            "A FHIR R4 Bundle of type collection (application/fhir+json), its resources shaped by mCODE STU4 as INTEROP.md maps " +
+            "the ledger's entries: each resource made from an entry carries the identifier urn:treatment-ledger:entry = its entryId.",
+            ("resourceType", new OpenApiSchema { Type = JsonSchemaType.String, Const = "Bundle" }, true),
+            ("type", new OpenApiSchema { Type = JsonSchemaType.String, Const = "collection" }, true),
+            ("entry", Array(Object("A Bundle entry.", ("fullUrl", Text(), false),
+                ("resource", Object("A FHIR R4 resource (Patient, Condition, Procedure, MedicationRequest, Observation, ...).",
+                    ("resourceType", Text(), true)), true)), 1, null), true));
         var ids = Array(new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }, 0, null);
         schemas[IdOf(BodyShape.AuditLog)] = Object("Every entry of the case in sequence order, with its record and status.",
             ("caseId", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }, true),

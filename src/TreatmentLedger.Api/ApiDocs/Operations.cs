@@ -45,7 +45,7 @@ public sealed partial class Operations : IOpenApiOperationTransformer
                 Required = true,
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
-                    ["application/json"] = new() { Schema = new OpenApiSchemaReference(EntrySchemas.IdOf(reads.Shape), document), Example = WriteExamples.For(reads.Shape) },
+                    [reads.MediaType] = new() { Schema = new OpenApiSchemaReference(EntrySchemas.IdOf(reads.Shape), document), Example = WriteExamples.For(reads.Shape) },
                 },
             };
         if (reads?.Shape is BodyShape.Entry or BodyShape.Batch)
@@ -60,7 +60,7 @@ public sealed partial class Operations : IOpenApiOperationTransformer
             operation.Responses["200"] = new OpenApiResponse
             {
                 Description = "OK",
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchemaReference(EntrySchemas.IdOf(answers.Shape), document) } },
+                Content = new Dictionary<string, OpenApiMediaType> { [answers.MediaType] = new() { Schema = new OpenApiSchemaReference(EntrySchemas.IdOf(answers.Shape), document) } },
             };
         if (path == "/projections/{name}/rebuild")
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>().Where(p => p.Name == "name") ?? [])

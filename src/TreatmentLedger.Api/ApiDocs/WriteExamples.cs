@@ -1,5 +1,10 @@
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using TreatmentLedger.Api.Fhir;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Recording;
+using TreatmentLedger.Entries;
+using TreatmentLedger.History;
 
 namespace TreatmentLedger.Api.ApiDocs;
 
@@ -19,8 +24,25 @@ public static class WriteExamples
         BodyShape.Entry => Entries(0, 1)[0]!.DeepClone(),
         BodyShape.Batch => new JsonObject { ["entries"] = Entries(1, 3) },
         BodyShape.CaseFile => new JsonObject { ["case"] = Case(), ["entries"] = Entries(0, 4) },
+        BodyShape.FhirBundle => FhirBundle(),
         _ => throw new ArgumentOutOfRangeException(nameof(body), body, "no example for this body"),
     };
+
+    /// <summary>
+    /// The case-file example as <c>GET /cases/{caseId}/fhir</c> exports it, with the founding case's own entryIds (the
+    /// identifiers the import reads; a new case may reuse them).
+    /// </summary>
+    private static JsonNode FhirBundle()
+    {
+        var errors = new ValidationErrors();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var file = new JsonObject { ["entries"] = new JsonArray(FoundingCase["entries"]!.AsArray().Take(4).Select(e => e!.DeepClone()).ToArray()) };
+        var entries = EntryRequests.ReadList(file, "entries", EntryRequests.MaxEntriesPerCaseFile, errors, today)
+            .Prepend(EntryRequests.ReadCaseOpened(FoundingCase["case"], "case", errors, today)!);
+        if (errors.Any) throw new InvalidOperationException("the founding case file does not read as a case file");
+        var history = new CaseHistory(entries.Select((entry, i) => new RecordedEntry(entry, i + 1, i + 1, DateTimeOffset.UnixEpoch, null, null)));
+        return JsonNode.Parse(JsonSerializer.Serialize(FhirExport.Of(history.Opening!, history.Effective), FhirTerms.Json))!;
+    }
 
     private static JsonObject Case() => WithoutEntryId(FoundingCase["case"]!);
 

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using TreatmentLedger.Api.ApiDocs;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
@@ -14,6 +16,8 @@ namespace TreatmentLedger.Api.Fhir;
 public static class ExportFhir
 {
     [Authorize(Policy = Policies.ReadCases)]
+    [ProducesResponseType(StatusCodes.Status200OK)]
+    [AnswersBody(BodyShape.FhirBundle, FhirTerms.MediaType)]
     [WolverineGet("/cases/{caseId}/fhir")]
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, ClaimsPrincipal user, CaseReader reader, CancellationToken ct) =>
         reader.RespondAsync(user.Hospital(), caseId, asOf, knownAt,

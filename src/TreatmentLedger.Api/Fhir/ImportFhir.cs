@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using TreatmentLedger.Api.ApiDocs;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Recording;
@@ -55,6 +56,10 @@ public static class ImportFhir
 
     /// <summary>Judged as one new case (422 naming the resources of the first refused entry), stored atomically by the writer queue.</summary>
     [Authorize(Policy = Policies.Record)]
+    [ReadsBody(BodyShape.FhirBundle, FhirTerms.MediaType)]
+    [ProducesResponseType<FhirImportResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json",
+        Description = "Resources cannot be mapped to entries (notImported names each), or an entry breaks a clinical rule; nothing was stored.")]
     [WolverinePost("/cases/import/fhir")]
     [RequestSizeLimit(Limits.CaseFileBodyBytes)]
     public static Task<IResult> Post([NotBody] FhirSubmission submission, HttpContext http, CaseWriter writer) =>

@@ -144,10 +144,10 @@ public sealed partial class OpenApiDocumentTests(LedgerFixture fixture) : Ledger
         var document = await DocumentAsync();
         var writes = document["paths"]!.AsObject()
             .SelectMany(p => p.Value!.AsObject().Where(o => o.Key == "post").Select(o => (Path: p.Key, Operation: o.Value!))).ToList();
-        Assert.Equal(["/cases", "/cases/import", "/cases/{caseId}/entries", "/cases/{caseId}/entries/batch", "/projections/{name}/rebuild"],
+        Assert.Equal(["/cases", "/cases/import", "/cases/import/fhir", "/cases/{caseId}/entries", "/cases/{caseId}/entries/batch", "/projections/{name}/rebuild"],
             writes.Select(w => w.Path).Order(StringComparer.Ordinal));
-        JsonNode Example(string path) =>
-            writes.Single(w => w.Path == path).Operation["requestBody"]!["content"]!["application/json"]!["example"]!;
+        JsonNode Example(string path, string mediaType = "application/json") =>
+            writes.Single(w => w.Path == path).Operation["requestBody"]!["content"]![mediaType]!["example"]!;
 
         var opened = await Api.Post("/cases", Example("/cases"));
         Assert.True(opened.Status == 201, opened.Text);
@@ -158,6 +158,9 @@ public sealed partial class OpenApiDocumentTests(LedgerFixture fixture) : Ledger
         Assert.True(batch.Status == 201, batch.Text);
         var imported = await Api.Post("/cases/import", Example("/cases/import"));
         Assert.True(imported.Status == 201, imported.Text);
+        var fromFhir = await Api.Post("/cases/import/fhir", Example("/cases/import/fhir", "application/fhir+json"));
+        Assert.True(fromFhir.Status == 201, fromFhir.Text);
+        Assert.Equal(5, fromFhir.Json["entries"]!.AsArray().Count);
 
         var rebuild = writes.Single(w => w.Path == "/projections/{name}/rebuild").Operation;
         var name = rebuild["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "name")!["example"]!.GetValue<string>();

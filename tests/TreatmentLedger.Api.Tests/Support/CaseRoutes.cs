@@ -4,5 +4,5 @@ namespace TreatmentLedger.Api.Tests.Support;
 public static class CaseRoutes
 {
     public static readonly string[] Views =
-        ["", "/lines", "/progression-free-intervals", "/cumulative-dose", "/outcomes", "/timeline", "/timeline.svg", "/entries", "/export"];
+        ["", "/lines", "/progression-free-intervals", "/cumulative-dose", "/outcomes", "/timeline", "/timeline.svg", "/entries", "/export", "/fhir"];
 }
