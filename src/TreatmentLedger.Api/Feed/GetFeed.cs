@@ -60,12 +60,12 @@ public static class GetFeed
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache, no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
+            // What was missed, from the store, up to where the live entries begin. A new client starts with what is
+            // recorded after it connected: the tail may not have delivered yet what the store already holds. The start
+            // is fixed before the first line goes out, so an entry recorded once the client sees the feed open is sent.
+            var sent = lastEventId ?? await tail.LastSequenceAsync(ct);
             var writer = new FeedWriter(http.Response, json.Value.SerializerOptions);
             await writer.CommentAsync("feed", ct);
-
-            // What was missed, from the store, up to where the live entries begin. A new client starts with what is
-            // recorded after it connected: the tail may not have delivered yet what the store already holds.
-            var sent = lastEventId ?? await tail.LastSequenceAsync(ct);
             while (sent < from)
             {
                 var page = await tail.ReadAfterAsync(sent, ct);
