@@ -233,6 +233,8 @@ public static class FhirExport
             };
             var procedure = Procedure(radiotherapy, RadiotherapyCourseSummary, null, radiotherapy.Site);
             procedure.Code = new CodeableConcept(Snomed, RadiotherapyCourseCode) { Text = "radiotherapy course" };
+            // The course summary profile takes a period only: a course without an end date is a period with its start alone.
+            procedure.Performed = PeriodOf(radiotherapy.Date, radiotherapy.EndedOn);
             var modalityAndTechnique = new Extension { Url = ModalityAndTechnique };
             modalityAndTechnique.Extension.Add(new Extension(Modality, new CodeableConcept(Snomed, PhotonModality)));
             modalityAndTechnique.Extension.Add(new Extension(Technique, TechniqueCode(radiotherapy.Technique) is { } code

@@ -42,4 +42,32 @@ public sealed class FhirExportTests(LedgerFixture fixture, ITestOutputHelper out
         foreach (var error in errors) output.WriteLine(error);
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public async Task The_profile_check_refuses_a_founding_case_resource_without_what_its_mCODE_profile_requires()
+    {
+        var bundle = await Export(await Import(FoundingCase()));
+        var resources = bundle.Entry.Select(e => e.Resource!).ToList();
+        var patient = resources.OfType<Patient>().Single();
+        var condition = resources.OfType<Condition>().Single(c => c.Meta!.Profile.Contains(FhirTerms.PrimaryCancerCondition));
+        var status = resources.OfType<Observation>().First(o => o.Meta?.Profile.Contains(FhirTerms.DiseaseStatus) == true);
+        Assert.Empty(FhirValidation.ProfileErrors(patient, FhirTerms.CancerPatient));
+        Assert.Empty(FhirValidation.ProfileErrors(condition, FhirTerms.PrimaryCancerCondition));
+        Assert.Empty(FhirValidation.ProfileErrors(status, FhirTerms.DiseaseStatus));
+
+        // Each allowed by R4 core: no gender (mCODE's patient has it 1..1 from US Core), no code for the primary cancer
+        // condition (1..1 in mCODE), another LOINC code than the one the disease status profile fixes.
+        patient.Gender = null;
+        condition.Code = null;
+        status.Code = new CodeableConcept(FhirTerms.Loinc, "21908-9");
+        Assert.Empty(FhirValidation.CoreErrors(bundle));
+
+        var errors = FhirValidation.ProfileErrors(patient, FhirTerms.CancerPatient)
+            .Concat(FhirValidation.ProfileErrors(condition, FhirTerms.PrimaryCancerCondition))
+            .Concat(FhirValidation.ProfileErrors(status, FhirTerms.DiseaseStatus)).ToList();
+        foreach (var error in errors) output.WriteLine(error);
+        Assert.Contains("Patient: Missing required member: 'gender'", errors);
+        Assert.Contains("Condition: Missing required member: 'code'", errors);
+        Assert.Contains(errors, e => e.StartsWith("Observation.code[0]: ") && e.Contains("does not match pattern") && e.Contains(FhirTerms.DiseaseStatusCode));
+    }
 }

@@ -8,18 +8,11 @@ namespace TreatmentLedger.Api.Tests.Fhir;
 
 /// <summary>
 /// The Firely validator over R4 core (the specification shipped with Hl7.Fhir.Specification.Data.R4) and the mCODE STU4
-/// package that <c>ops/test</c> unpacks into <c>.fhir-packages</c>.
+/// package that <c>ops/test</c> unpacks into <c>.fhir-packages</c>, with <see cref="StandInProfiles"/> for the packages it builds on.
 /// </summary>
 public static class FhirValidation
 {
     public static string McodePackage { get; } = Path.Combine(Repository.Root, ".fhir-packages", "hl7.fhir.us.mcode-4.0.0", "package");
-
-    /// <summary>
-    /// Packages mCODE builds on that cannot be had here (README, "FHIR"): US Core 5.0.1 and genomics-reporting 2.0.0. An
-    /// error naming one of their canonicals is not held against the export. Beware: the validator cannot compile a profile
-    /// whose base or referenced profiles are missing, so a profile built on them is then not checked at all (README).
-    /// </summary>
-    public static readonly string[] Unavailable = ["http://hl7.org/fhir/us/core/", "http://hl7.org/fhir/uv/genomics-reporting/"];
 
     private static readonly Lazy<Validator> Core = new(() => Create(ZipSource.CreateValidationSource().AsAsync()));
 
@@ -27,7 +20,9 @@ public static class FhirValidation
     {
         if (!File.Exists(Path.Combine(McodePackage, "package.json")))
             throw new InvalidOperationException($"the mCODE package is not unpacked in {McodePackage}: run ops/test, which fetches it");
-        return Create(new MultiResolver(ZipSource.CreateValidationSource().AsAsync(), new DirectorySource(McodePackage).AsAsync()));
+        var core = ZipSource.CreateValidationSource();
+        var mcode = new DirectorySource(McodePackage);
+        return Create(new MultiResolver(core.AsAsync(), mcode.AsAsync(), StandInProfiles.For(core.AsAsync(), mcode)));
     });
 
     private static Validator Create(IAsyncResourceResolver source)
@@ -47,9 +42,11 @@ public static class FhirValidation
         return Errors(Core.Value.Validate(core, "http://hl7.org/fhir/StructureDefinition/Bundle"));
     }
 
-    /// <summary>The errors of a resource against the mCODE profile it claims, but those about packages that cannot be had here.</summary>
-    public static IReadOnlyList<string> ProfileErrors(Resource resource, string profile) =>
-        Errors(Mcode.Value.Validate(resource, profile)).Where(e => !Unavailable.Any(e.Contains)).ToList();
+    /// <summary>
+    /// The errors of a resource against the mCODE profile it claims, US Core and genomics-reporting stood in for by
+    /// <see cref="StandInProfiles"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ProfileErrors(Resource resource, string profile) => Errors(Mcode.Value.Validate(resource, profile));
 
     private static List<string> Errors(OperationOutcome outcome) => outcome.Issue
         .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal)
