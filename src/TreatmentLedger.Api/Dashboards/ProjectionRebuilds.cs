@@ -35,11 +35,9 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime w
     private async Task RebuildAsync(string projection, NpgsqlConnection heldLock, CancellationToken ct)
     {
         await using var _ = heldLock;
-        var paused = false;
         try
         {
             await PauseAsync(projection, ct);
-            paused = true;
             logger.LogInformation("Rebuilding projection {Projection}", projection);
             using var daemon = await store.BuildProjectionDaemonAsync();
             await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), ct);
@@ -51,7 +49,8 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime w
         }
         finally
         {
-            if (paused) await ResumeAsync(projection);
+            // Also after a failed pause: its restriction may be stored.
+            await ResumeAsync(projection);
             await UnlockAsync(heldLock);
         }
     }
@@ -93,13 +92,28 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime w
         }
     }
 
-    /// <summary>Stops the projection's agent on whichever node runs it, and keeps it stopped until <see cref="ResumeAsync"/>.</summary>
+    /// <summary>
+    /// Stops the projection's agent on whichever node runs it, and keeps it stopped until <see cref="ResumeAsync"/>. Returns
+    /// once no node runs it any more (the leader stops it on its node and drops the assignment), so that nothing but the
+    /// caller projects meanwhile; a node that does not let go within <see cref="PauseTimeout"/> fails the pause.
+    /// </summary>
     public async Task PauseAsync(string projection, CancellationToken ct)
     {
+        var agent = await AgentOfAsync(projection);
         var pause = new AgentRestrictions();
-        pause.PauseAgent(await AgentOfAsync(projection));
+        pause.PauseAgent(agent);
         await wolverine.Agents.ApplyRestrictionsAsync(pause, ct);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await wolverine.Storage.Nodes.LoadNodeAgentStateAsync(ct)).Nodes.Any(n => n.ActiveAgents.Contains(agent)))
+        {
+            if (waited.Elapsed > PauseTimeout)
+                throw new TimeoutException($"the projection {projection} still runs on a node {PauseTimeout.TotalSeconds:N0} s after its pause");
+            await Task.Delay(100, ct);
+        }
     }
+
+    /// <summary>How long a pause waits for the node running the projection to stop it (the leader checks every few seconds).</summary>
+    public static readonly TimeSpan PauseTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Lets the cluster run the projection's agent again (on a node the leader picks).</summary>
     public async Task ResumeAsync(string projection) => await ReleaseAsync(await AgentOfAsync(projection));

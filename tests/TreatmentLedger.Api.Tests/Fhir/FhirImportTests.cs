@@ -62,6 +62,44 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
     }
 
     [Fact]
+    public async Task A_radiotherapy_course_summary_of_two_volumes_becomes_one_entry_per_volume()
+    {
+        var import = await Api.Post("/cases/import", FoundingCase());
+        Assert.Equal(201, import.Status);
+        var bundle = JsonNode.Parse(await ExportText(import.Json["caseId"]!.GetValue<Guid>()))!.AsObject();
+        var course = bundle["entry"]!.AsArray().Select(e => e!["resource"]!.AsObject())
+            .First(r => r["meta"]?["profile"]?.AsArray().Any(p => p!.GetValue<string>() == FhirTerms.RadiotherapyCourseSummary) == true);
+        var entryId = course["identifier"]!.AsArray().Single(i => i!["system"]!.GetValue<string>() == FhirTerms.EntrySystem)!["value"]!.GetValue<string>();
+        var dose = course["extension"]!.AsArray().Single(e => e!["url"]!.GetValue<string>() == FhirTerms.DoseDeliveredToVolume)!;
+        // A second volume, not held in the Bundle: its target is the reference itself (INTEROP.md).
+        var second = dose.DeepClone().AsObject();
+        foreach (var part in second["extension"]!.AsArray())
+            switch (part!["url"]!.GetValue<string>())
+            {
+                case "volume": part["valueReference"] = new JsonObject { ["reference"] = "BodyStructure/second-volume" }; break;
+                case "totalDoseDelivered": part["valueQuantity"]!["value"] = 2000; break;
+                case "fractionsDelivered": part["valueUnsignedInt"] = 5; break;
+            }
+        course["extension"]!.AsArray().Add(second);
+
+        var caseId = await Imported(bundle.ToJsonString());
+        var log = await Api.Get($"/cases/{caseId}/entries");
+        var entries = log.Json["entries"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var first = entries.FindIndex(e => e["entryId"]?.GetValue<string>() == entryId);
+        Assert.True(first >= 0, log.Text);
+        // The course's second volume is the entry recorded right after the first.
+        var courses = entries.Skip(first).Take(2).ToList();
+        Assert.All(courses, c => Assert.Equal("radiotherapy-delivered", c["type"]!.GetValue<string>()));
+        Assert.True(JsonNode.DeepEquals(courses[0]["occurredOn"], courses[1]["occurredOn"]));
+        var added = courses[1];
+        Assert.NotEqual(entryId, added["entryId"]!.GetValue<string>());
+        Assert.Equal("BodyStructure/second-volume", added["target"]!.GetValue<string>());
+        Assert.Equal(20m, added["totalDoseGy"]!.GetValue<decimal>());
+        Assert.Equal(5, added["fractions"]!.GetValue<int>());
+        Assert.Equal(courses[0]["site"]!.GetValue<string>(), added["site"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_resource_without_an_entry_identifier_is_a_422_naming_it_unless_lenient_records_the_rest()
     {
         var caseId = await Api.OpenCase("FHIR-0001", "2020-01");
