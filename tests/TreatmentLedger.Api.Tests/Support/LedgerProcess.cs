@@ -59,7 +59,8 @@ public sealed class LedgerProcess : IAsyncDisposable
             ["LEDGER_DATA"] = dataDirectory,
             ["LEDGER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LEDGER_HOST"] = "127.0.0.1",
-            ["LEDGER_DEMO"] = "0",
+            // No demo unless the test asks for it.
+            ["LEDGER_DEMO"] = settings.GetValueOrDefault("LEDGER_DEMO", "0"),
         });
 
         var ledger = new LedgerProcess(Process.Start(start)!, $"http://127.0.0.1:{port}", dataDirectory, ownsData);
