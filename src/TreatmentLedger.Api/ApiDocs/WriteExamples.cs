@@ -35,11 +35,13 @@ public static class WriteExamples
     private static JsonNode FhirBundle()
     {
         var errors = new ValidationErrors();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var file = new JsonObject { ["entries"] = new JsonArray(FoundingCase["entries"]!.AsArray().Take(4).Select(e => e!.DeepClone()).ToArray()) };
-        var entries = EntryRequests.ReadList(file, "entries", EntryRequests.MaxEntriesPerCaseFile, errors, today)
-            .Prepend(EntryRequests.ReadCaseOpened(FoundingCase["case"], "case", errors, today)!);
-        if (errors.Any) throw new InvalidOperationException("the founding case file does not read as a case file");
+        var file = new JsonObject
+        {
+            ["case"] = FoundingCase["case"]!.DeepClone(),
+            ["entries"] = new JsonArray(FoundingCase["entries"]!.AsArray().Take(4).Select(e => e!.DeepClone()).ToArray()),
+        };
+        var entries = EntryRequests.ReadCaseFile(file, errors, DateOnly.FromDateTime(DateTime.UtcNow));
+        if (errors.Any || entries is null) throw new InvalidOperationException("the founding case file does not read as a case file");
         var history = new CaseHistory(entries.Select((entry, i) => new RecordedEntry(entry, i + 1, i + 1, DateTimeOffset.UnixEpoch, null, null)));
         return JsonNode.Parse(JsonSerializer.Serialize(FhirExport.Of(history.Opening!, history.Effective), FhirTerms.Json))!;
     }

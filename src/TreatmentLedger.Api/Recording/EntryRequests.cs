@@ -30,6 +30,20 @@ public static class EntryRequests
         return EntryJson.Read(entry, path, errors, today);
     }
 
+    /// <summary>
+    /// A case file <c>{ case, entries }</c>: its case-opened entry, then its entries in order; null when the case-opened is
+    /// missing or malformed. Every problem goes to <paramref name="errors"/>, under its field path.
+    /// </summary>
+    public static List<Entry>? ReadCaseFile(JsonObject file, ValidationErrors errors, DateOnly today)
+    {
+        RejectOtherFields(file, errors, "case", "entries");
+        var opening = ReadCaseOpened(file["case"], "case", errors, today);
+        var entries = file["entries"] is JsonArray { Count: 0 } ? [] : ReadList(file, "entries", MaxEntriesPerCaseFile, errors, today);
+        if (opening is not null && opening.EntryId != Guid.Empty && entries.Any(e => e is ClinicalEntry && e.EntryId == opening.EntryId))
+            errors.Add("case.entryId", "is also the entryId of an entry of the file");
+        return opening is null ? null : [opening, .. entries];
+    }
+
     /// <summary>The array of entries at <paramref name="field"/>; no two clinical entries may share an entryId.</summary>
     public static List<Entry> ReadList(JsonObject body, string field, int max, ValidationErrors errors, DateOnly today)
     {

@@ -22,14 +22,9 @@ public static class ImportCase
         if (body is null) return (null, invalidJson);
         if (body is not JsonObject json) return (null, Problems.Invalid("$", "the body must be a case file: { \"case\": {...}, \"entries\": [...] }"));
         var errors = new ValidationErrors();
-        var today = clock.Today();
-        EntryRequests.RejectOtherFields(json, errors, "case", "entries");
-        var opening = EntryRequests.ReadCaseOpened(json["case"], "case", errors, today);
-        var entries = json["entries"] is JsonArray { Count: 0 } ? [] : EntryRequests.ReadList(json, "entries", EntryRequests.MaxEntriesPerCaseFile, errors, today);
-        if (opening is not null && opening.EntryId != Guid.Empty && entries.Any(e => e is ClinicalEntry && e.EntryId == opening.EntryId))
-            errors.Add("case.entryId", "is also the entryId of an entry of the file");
-        if (errors.Any || opening is null) return (null, Problems.Invalid(errors));
-        return (new Submission([opening, .. entries], null, Submission.CaseFileField), WolverineContinue.NoProblems);
+        var entries = EntryRequests.ReadCaseFile(json, errors, clock.Today());
+        if (errors.Any || entries is null) return (null, Problems.Invalid(errors));
+        return (new Submission(entries, null, Submission.CaseFileField), WolverineContinue.NoProblems);
     }
 
     /// <summary>Judged as one new case (422 naming the first refused entry), stored atomically by the writer queue.</summary>

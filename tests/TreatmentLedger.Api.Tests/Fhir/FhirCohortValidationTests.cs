@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TreatmentLedger.Api.Fhir;
 using TreatmentLedger.Api.Hosting;
+using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
 using Xunit.Abstractions;
@@ -42,12 +43,9 @@ public sealed class FhirCohortValidationTests(ITestOutputHelper output)
         // As the loader sends it: text (the payload reader takes JSON numbers as parsed).
         var file = JsonNode.Parse(generated.ToJsonString())!.AsObject();
         var errors = new ValidationErrors();
-        var opening = file["case"]!.DeepClone().AsObject();
-        opening["type"] = "case-opened";
-        var nodes = new[] { (JsonNode)opening }.Concat(file["entries"]!.AsArray().Select(e => e!));
-        var entries = nodes.Select((node, i) => EntryJson.Read(node, $"[{i}]", errors, DateOnly.FromDateTime(DateTime.UtcNow))!).ToList();
+        var entries = EntryRequests.ReadCaseFile(file, errors, DateOnly.FromDateTime(DateTime.UtcNow));
         Assert.False(errors.Any, string.Join("; ", errors.ToDictionary().Select(p => $"{p.Key}: {string.Join(", ", p.Value)}")));
-        return new CaseHistory(entries.Select((entry, i) => new RecordedEntry(
+        return new CaseHistory(entries!.Select((entry, i) => new RecordedEntry(
             entry.EntryId == Guid.Empty && entry is ClinicalEntry ? entry with { EntryId = Guid.NewGuid() } : entry,
             i + 1, i + 1, DateTimeOffset.UtcNow, null, null)));
     }
