@@ -50,11 +50,21 @@ public sealed class CaseFactsProjection : IProjection
             operations.Store(CaseBoardRow.Of(page.CaseId, history));
             var lines = LineFacts.Of(history);
             foreach (var line in lines) operations.Store(LineFactRow.Of(page.CaseId, line));
-            // Only a correction or a retraction can take a line away (a start retracted, or corrected into a joining one).
-            if (page.Entries.Any(e => e.Entry is EntryCorrected or EntryRetracted))
+            if (LinesTakenAway(earlier, page, lines.Count))
                 operations.DeleteWhere<LineFactRow>(r => r.CaseId == page.CaseId && r.LineNumber > lines.Count);
         }
     }
+
+    /// <summary>
+    /// Whether the case had more lines before the page than after it, so that rows written for it earlier are left over.
+    /// Only a correction or a retraction can take a line away (a start retracted, or corrected into a joining one), and
+    /// the rows of a case are always those of its history as far as the last page that touched it: its earlier entries.
+    /// A catch-up, whose pages nearly always hold a case from its first entry, deletes nothing.
+    /// </summary>
+    private static bool LinesTakenAway(IReadOnlyList<RecordedEntry> earlier, Page page, int lines) =>
+        earlier.Count > 0
+        && page.Entries.Any(e => e.Entry is EntryCorrected or EntryRetracted)
+        && LineFacts.Of(new CaseHistory(earlier)).Count > lines;
 
     /// <summary>
     /// The events recorded on the given cases before the page, by case, in one query. An event of such a case that is

@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
+using Marten.Events.Projections;
 using Npgsql;
 using TreatmentLedger.Api.CaseBoard;
 using TreatmentLedger.Api.Cohorts;
@@ -44,13 +48,16 @@ public static class CatchUpScenario
                 lines = await SeededEvents.ScalarAsync(raw, $"select count(*) from {lineTable}", ct);
                 return lines > 0 ? null : "the catch-up wrote no line facts";
             });
+        var floor = await MartenFloorAsync(ctx, seeded);
+        var floorRate = seeded.Events / Stats.Median(floor);
+        var floorRatio = floorRate / runs.BaselineRate;
         var ratio = runs.Ratio;
         return new ScenarioResult(Name,
             runs.LedgerFigure,
             runs.BaselineFigure,
             Fmt.Ratio(ratio), Target, ratio >= 0.3,
             $"{(v.Quick ? "quick volume: " : "")}{seeded.Volume}, the rebuild scenario's events; baseline column = its raw scan; " +
-            $"{seeded.Cases:N0} board rows and {lines:N0} line facts written.",
+            $"{seeded.Cases:N0} board rows and {lines:N0} line facts written; Marten's floor (its daemon replaying the same events through a projection that does nothing) {Fmt.Ratio(floorRatio)}.",
             [
                 $"- Data: the rebuild scenario's event store, made once for both: {seeded.Description}",
                 $"- Ledger: `using var daemon = await store.BuildProjectionDaemonAsync(); await daemon.RebuildProjectionAsync(\"{CaseFactsProjection.Name}\", timeout, ct)` " +
@@ -63,6 +70,41 @@ public static class CatchUpScenario
                 $"- {v.CatchUpWarmups} warm-up catch-up(s) and scan(s), then {v.CatchUpReps} measured, alternating. {runs.Times}",
                 $"- {runs.CpuPerThousand}",
                 $"- Ratio catch-up/raw scan (entries/s): {Fmt.Ratio(ratio)} (target >= 0.3).",
+                $"- Marten's floor: the same daemon over the same events rebuilding `{NothingProjection.Name}`, an async projection whose `ApplyAsync` returns at once " +
+                $"(a store configured as the API's plus that projection; {v.CatchUpReps} rebuild(s) after the catch-ups): times {string.Join(", ", floor.Select(Fmt.Seconds))}; " +
+                $"median {Fmt.Rate(floorRate, "entries/s")}, {Fmt.Ratio(floorRatio)} the raw scan. The catch-up runs at {Fmt.Ratio(runs.LedgerRate / floorRate)} its floor.",
             ]);
+    }
+
+    /// <summary>
+    /// What Marten's daemon costs by itself: the times of rebuilding, over the seeded events, a projection that writes
+    /// nothing (the daemon still loads every event, page by page, and records its progress).
+    /// </summary>
+    private static async Task<List<double>> MartenFloorAsync(BenchContext ctx, SeededEvents seeded)
+    {
+        await using var store = DocumentStore.For(o =>
+        {
+            Api.Store.Configuration.ConfigureStore(o, seeded.ConnectionString);
+            o.Projections.Add(new NothingProjection(), ProjectionLifecycle.Async, NothingProjection.Name, daemon => daemon.BatchSize = 5_000);
+        });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var times = new List<double>();
+        for (var rep = 0; rep < ctx.Volumes.CatchUpReps; rep++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var daemon = await store.BuildProjectionDaemonAsync())
+                await daemon.RebuildProjectionAsync(NothingProjection.Name, TimeSpan.FromMinutes(10), ctx.Ct);
+            times.Add(clock.Elapsed.TotalSeconds);
+            Console.WriteLine($"  {Name} Marten's floor rep {rep + 1}: {Fmt.Seconds(times[^1])}");
+        }
+        return times;
+    }
+
+    /// <summary>An async projection that does nothing with the events it is given, with the same page size as the dashboards'.</summary>
+    private sealed class NothingProjection : IProjection
+    {
+        public const string Name = "Nothing";
+
+        public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation) => Task.CompletedTask;
     }
 }
