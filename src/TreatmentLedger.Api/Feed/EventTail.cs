@@ -89,6 +89,12 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
         {
             try
             {
+                if (await FollowEndWhileUnwatchedAsync(ct))
+                {
+                    gapSince = null;
+                    await Task.Delay(PollInterval, ct);
+                    continue;
+                }
                 var page = await ReadAfterAsync(Delivered, ct);
                 var delivered = 0;
                 foreach (var entry in page)
@@ -112,6 +118,24 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
             await Task.Delay(PollInterval, ct);
         }
         lock (_gate) foreach (var subscriber in _subscribers) subscriber.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// With no subscriber, the tail reads no entries: it keeps <see cref="Delivered"/> at the end of the table, as when the
+    /// node started, so that a feed opened later starts from then. A subscriber that came during the query keeps the
+    /// sequence it was given, and the tail reads on from there.
+    /// </summary>
+    private async Task<bool> FollowEndWhileUnwatchedAsync(CancellationToken ct)
+    {
+        lock (_gate)
+            if (_subscribers.Count > 0) return false;
+        var last = await LastSequenceAsync(ct);
+        lock (_gate)
+        {
+            if (_subscribers.Count > 0) return false;
+            Delivered = Math.Max(Delivered, last);
+            return true;
+        }
     }
 
     private void Deliver(FeedEntry entry)
