@@ -31,9 +31,12 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
         store.Options.Events.AllKnownEventTypes().Where(t => t.EventType.IsAssignableTo(typeof(Entry)))
             .ToDictionary(t => t.EventTypeName, t => EntryTypes.NameOf(t.EventType));
 
-    private readonly string _pageSql =
+    private readonly string _pageSql = PageSql(store, "");
+    private readonly string _hospitalPageSql = PageSql(store, " and tenant_id = $2");
+
+    private static string PageSql(IDocumentStore store, string filter) =>
         $"select seq_id, stream_id, tenant_id, version, type, data ->> 'occurredOn', timestamp, user_name, data ->> 'patientRef' " +
-        $"from {store.Options.Schema.ForEvents()} where seq_id > $1 order by seq_id limit {PageSize}";
+        $"from {store.Options.Schema.ForEvents()} where seq_id > $1{filter} order by seq_id limit {PageSize}";
 
     private readonly string _patientRefsSql =
         $"select id, data -> 'summary' ->> 'patientRef' from {store.Options.Schema.For<CaseState>()} where id = any($1)";
@@ -95,7 +98,7 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
                     await Task.Delay(PollInterval, ct);
                     continue;
                 }
-                var page = await ReadAfterAsync(Delivered, ct);
+                var page = await ReadAfterAsync(Delivered, hospital: null, ct);
                 var delivered = 0;
                 foreach (var entry in page)
                 {
@@ -150,13 +153,17 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
         }
     }
 
-    /// <summary>The entries recorded after <paramref name="after"/>, in sequence order (a page of them).</summary>
-    public async Task<IReadOnlyList<FeedEntry>> ReadAfterAsync(long after, CancellationToken ct)
+    /// <summary>
+    /// The entries recorded after <paramref name="after"/>, in sequence order (a page of them): of every hospital for the
+    /// tail, of one hospital for a feed catching up from the store.
+    /// </summary>
+    public async Task<IReadOnlyList<FeedEntry>> ReadAfterAsync(long after, string? hospital, CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(_pageSql, connection);
+        await using var command = new NpgsqlCommand(hospital is null ? _pageSql : _hospitalPageSql, connection);
         command.Parameters.AddWithValue(after);
+        if (hospital is not null) command.Parameters.AddWithValue(hospital);
         var rows = new List<FeedEntry>();
         await connections.ReadAsync(command, reader => rows.Add(new FeedEntry(
             reader.GetGuid(1), reader.IsDBNull(8) ? "" : reader.GetString(8), reader.GetInt64(0), reader.GetInt64(3),

@@ -68,7 +68,7 @@ public static class GetFeed
             await writer.CommentAsync("feed", ct);
             while (sent < from)
             {
-                var page = await tail.ReadAfterAsync(sent, ct);
+                var page = await tail.ReadAfterAsync(sent, hospital, ct);
                 if (page.Count == 0) break;
                 foreach (var entry in page.TakeWhile(e => e.Sequence <= from))
                 {

@@ -118,7 +118,7 @@ public sealed class FeedTests(FeedNodes nodes) : IClassFixture<FeedNodes>
         await using var oneCase = await FeedReader.OpenAsync(client, $"/feed?caseId={mine}", Clinician);
         await using var all = await FeedReader.OpenAsync(client, "/feed", Clinician);
 
-        await Record(nodes.A, other, Biopsy("2015-03-12"));
+        var first = await Record(nodes.A, other, Biopsy("2015-03-12"));
         using var recorded = await elsewhere.PostAsync($"/cases/{theirs}/entries",
             new StringContent(Biopsy("2015-03-12").ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
@@ -129,6 +129,11 @@ public sealed class FeedTests(FeedNodes nodes) : IClassFixture<FeedNodes>
         Assert.Equal([other, mine], forAll.Select(e => e.Data!["caseId"]!.GetValue<Guid>()));
         Assert.Equal(last, forAll[^1].Data!["sequence"]!.GetValue<long>());
         Assert.Empty(await all.EntriesAsync(1, TimeSpan.FromMilliseconds(500)));
+
+        // Resumed from before them, the missed entries come from the store: this hospital's, the other one's left out.
+        await using var resumed = await FeedReader.OpenAsync(client, "/feed", Clinician, (first - 1).ToString(CultureInfo.InvariantCulture));
+        Assert.Equal([first, last], (await resumed.EntriesAsync(2, Soon)).Select(e => long.Parse(e.Id!, CultureInfo.InvariantCulture)));
+        Assert.Empty(await resumed.EntriesAsync(1, TimeSpan.FromMilliseconds(500)));
     }
 
     [Fact]
