@@ -10,7 +10,7 @@ namespace TreatmentLedger.Api.ApiDocs;
 /// <summary>
 /// What every operation of the document says beyond what the generator sees: the bearer token and the roles that open
 /// the route (SECURITY.md), the problem answers the ledger's middleware and checks give on every route of a kind (401,
-/// 403, 404 of a case, 400, 413, 415, 429, 503), the endpoint's own problem answers (its <c>[ProducesResponseType]</c>
+/// 403, 404 of a case, 400, 413, 415, 429, 503; 409 and 422 of the recording routes), the endpoint's own problem answers (its <c>[ProducesResponseType]</c>
 /// of <see cref="ProblemDetails"/>), and the bodies read or answered by hand (<see cref="ReadsBodyAttribute"/>,
 /// <see cref="AnswersBodyAttribute"/>) with the example of each write.
 /// </summary>
@@ -93,6 +93,14 @@ public sealed partial class Operations : IOpenApiOperationTransformer
             Problem(operation, StatusCodes.Status429TooManyRequests, "The caller's request rate limit is reached: retry after Retry-After seconds.", document);
             Problem(operation, StatusCodes.Status503ServiceUnavailable, "The store is out of reach: retry after Retry-After seconds.", document);
         }
+
+        // The recording routes: every one decides the clinical rules, and those that add to a case check the entryIds
+        // against the case's and If-Match against its version.
+        if (reads?.Shape is BodyShape.Entry or BodyShape.Batch)
+            Problem(operation, StatusCodes.Status409Conflict,
+                "An entryId is already used by a different entry, or If-Match names another version than the case's; nothing was stored.", document);
+        if (reads?.Shape is BodyShape.CaseOpened or BodyShape.CaseFile or BodyShape.Entry or BodyShape.Batch)
+            Problem(operation, StatusCodes.Status422UnprocessableEntity, "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.", document);
 
         // The endpoint's own problem answers, last: their descriptions are the most precise.
         foreach (var produces in metadata.OfType<ProducesResponseTypeAttribute>().Where(p => p.Type.IsAssignableTo(typeof(ProblemDetails))))

@@ -31,7 +31,6 @@ public static class ImportCase
     [Authorize(Policy = Policies.Record)]
     [ReadsBody(BodyShape.CaseFile)]
     [ProducesResponseType<ImportResponse>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.")]
     [WolverinePost("/cases/import")]
     [RequestSizeLimit(Limits.CaseFileBodyBytes)]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>

@@ -29,7 +29,6 @@ public static class OpenCase
     [Authorize(Policy = Policies.Record)]
     [ReadsBody(BodyShape.CaseOpened)]
     [ProducesResponseType<CaseOpenedResponse>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.")]
     [WolverinePost("/cases")]
     public static Task<IResult> Post([NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         writer.RecordAsync(null, submission, http, written =>

@@ -37,8 +37,6 @@ public static class RecordBatch
     [Authorize(Policy = Policies.Record)]
     [ReadsBody(BodyShape.Batch)]
     [ProducesResponseType<BatchResponse>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json", Description = "An entryId is already used by a different entry, or If-Match names another version than the case's; nothing was stored.")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.")]
     [WolverinePost("/cases/{caseId}/entries/batch")]
     public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         // The version the batch's entries reached: the new version, or for a batch sent again, the first answer's.

@@ -28,8 +28,6 @@ public static class RecordEntry
     [Authorize(Policy = Policies.Record)]
     [ReadsBody(BodyShape.Entry)]
     [ProducesResponseType<WrittenEntry>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json", Description = "An entryId is already used by a different entry, or If-Match names another version than the case's; nothing was stored.")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "An entry breaks a clinical rule (DOMAIN.md); nothing was stored.")]
     [WolverinePost("/cases/{caseId}/entries")]
     public static Task<IResult> Post(Guid caseId, [NotBody] Submission submission, HttpContext http, CaseWriter writer) =>
         writer.RecordAsync(caseId, submission, http, written => Results.Json(written.Entries[0], statusCode: StatusCodes.Status201Created));
