@@ -6,11 +6,8 @@ namespace TreatmentLedger.Api.Tests;
 /// <summary><c>POST /cases/import</c> and <c>GET /cases/{caseId}/export</c>: a case file in, the same case file out.</summary>
 public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
-    private const string IndependentCase = "independent-case.json";
-    private const string DemoCase = "imt-alk-case.json";
-
-    private static JsonObject CaseFile(string name) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cases", name)))!.AsObject();
+    private const string IndependentCase = CaseFiles.IndependentCase;
+    private const string DemoCase = CaseFiles.FoundingCase;
 
     private static List<JsonObject> EntriesOf(JsonObject file) => file["entries"]!.AsArray().Select(e => e!.AsObject()).ToList();
 
@@ -75,7 +72,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [InlineData(DemoCase)]
     public async Task Import_answers_the_new_case_with_every_entry_in_order(string name)
     {
-        var file = CaseFile(name);
+        var file = CaseFiles.Read(name);
         var fileEntries = EntriesOf(file);
 
         var (caseId, response) = await Import(file);
@@ -97,7 +94,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [InlineData(DemoCase)]
     public async Task The_audit_log_lists_the_imported_entries_in_sequence_order_with_payloads_and_entryIds_intact(string name)
     {
-        var file = CaseFile(name);
+        var file = CaseFiles.Read(name);
 
         var (caseId, response) = await Import(file, ClinicianNamed("importer"), ("X-Correlation-Id", "import-42"));
 
@@ -119,7 +116,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [Fact]
     public async Task The_audit_log_shows_what_the_independent_case_corrected_and_retracted()
     {
-        var (caseId, _) = await Import(CaseFile(IndependentCase));
+        var (caseId, _) = await Import(CaseFiles.Read(IndependentCase));
 
         var log = await Api.Log(caseId);
 
@@ -145,7 +142,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [InlineData(DemoCase)]
     public async Task Export_gives_back_the_imported_file(string name)
     {
-        var file = CaseFile(name);
+        var file = CaseFiles.Read(name);
         var (caseId, _) = await Import(file);
 
         var export = await Export(caseId);
@@ -159,7 +156,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [InlineData(DemoCase)]
     public async Task Export_lists_the_audit_log_entries_in_the_same_order_without_server_metadata(string name)
     {
-        var (caseId, _) = await Import(CaseFile(name));
+        var (caseId, _) = await Import(CaseFiles.Read(name));
 
         var export = await Export(caseId);
         var log = (await Api.Log(caseId)).Select(LedgerAssertions.WithoutMetadata).ToList();
@@ -179,7 +176,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [InlineData(DemoCase)]
     public async Task Re_importing_an_export_makes_a_new_case_with_the_same_export(string name)
     {
-        var (firstCase, _) = await Import(CaseFile(name));
+        var (firstCase, _) = await Import(CaseFiles.Read(name));
         var firstExport = await Export(firstCase);
 
         var (secondCase, second) = await Import(firstExport);
@@ -214,7 +211,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [Fact]
     public async Task An_imported_case_takes_new_entries_at_the_version_the_import_answered()
     {
-        var (caseId, response) = await Import(CaseFile(IndependentCase));
+        var (caseId, response) = await Import(CaseFiles.Read(IndependentCase));
         var version = response.Json["version"]!.GetValue<long>();
 
         // The independent case ends with a death in 2024-01; a late entry before it is accepted.
@@ -227,7 +224,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [Fact]
     public async Task An_import_with_one_malformed_entry_is_400_naming_it_and_creates_no_case()
     {
-        var file = CaseFile(IndependentCase);
+        var file = CaseFiles.Read(IndependentCase);
         file["entries"]![7]!["totalDoseGy"] = 0;
         file["entries"]![12]!["occurredOn"] = "2016-02-30";
         var before = await CaseCount();
@@ -244,7 +241,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [Fact]
     public async Task An_import_with_one_entry_breaking_a_rule_is_422_naming_it_and_creates_no_case()
     {
-        var file = CaseFile(IndependentCase);
+        var file = CaseFiles.Read(IndependentCase);
         // Before any line of therapy: a cycle has no active line.
         file["entries"]!.AsArray().Insert(3, Bodies.Cycle("2016-05-20"));
         var before = await CaseCount();
@@ -277,7 +274,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [Fact]
     public async Task An_import_with_an_entry_after_the_death_is_422()
     {
-        var file = CaseFile(IndependentCase);
+        var file = CaseFiles.Read(IndependentCase);
         file["entries"]!.AsArray().Add(Bodies.Imaging("2024-03"));
         var before = await CaseCount();
 
@@ -291,7 +288,7 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     [Fact]
     public async Task A_refused_import_leaves_the_file_importable()
     {
-        var file = CaseFile(IndependentCase);
+        var file = CaseFiles.Read(IndependentCase);
         var broken = file.DeepClone().AsObject();
         broken["entries"]![0]!["modality"] = "CAT";
         Assert.Equal(400, (await Api.Post("/cases/import", broken)).Status);

@@ -12,7 +12,7 @@ public sealed class IndependentCaseFiguresTests(LedgerFixture fixture) : LedgerT
 {
     private async Task<Guid> Import()
     {
-        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cases", "independent-case.json")))!;
+        var file = CaseFiles.Read(CaseFiles.IndependentCase);
         var response = await Api.Post("/cases/import", file);
         Assert.Equal(201, response.Status);
         return response.Json["caseId"]!.GetValue<Guid>();

@@ -14,7 +14,7 @@ public sealed class TimelineSvgRouteTests(LedgerFixture fixture) : LedgerTest(fi
 
     private async Task<Guid> ImportDemo()
     {
-        var file = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Cases", "imt-alk-case.json"));
+        var file = await File.ReadAllTextAsync(CaseFiles.PathOf(CaseFiles.FoundingCase));
         var imported = await Api.Post("/cases/import", file);
         Assert.Equal(201, imported.Status);
         return imported.Json["caseId"]!.GetValue<Guid>();

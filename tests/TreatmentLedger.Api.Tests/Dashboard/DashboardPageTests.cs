@@ -45,7 +45,7 @@ public sealed class DashboardSite : IAsyncLifetime
         _postgres = await ThrowawayPostgres.StartAsync();
         Ledger = await LedgerProcess.StartAsync(new Dictionary<string, string> { ["LEDGER_CONNECTION_STRING"] = _postgres.ConnectionString });
 
-        var founding = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Cases", "imt-alk-case.json"));
+        var founding = await File.ReadAllTextAsync(CaseFiles.PathOf(CaseFiles.FoundingCase));
         var imported = await Ledger.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/cases/import")
         {
             Content = new StringContent(founding, System.Text.Encoding.UTF8, "application/json"),

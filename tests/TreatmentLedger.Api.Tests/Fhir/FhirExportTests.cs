@@ -11,9 +11,6 @@ namespace TreatmentLedger.Api.Tests.Fhir;
 /// <summary><c>GET /cases/{caseId}/fhir</c>: the case as an mCODE-shaped FHIR R4 Bundle that the Firely validator accepts.</summary>
 public sealed class FhirExportTests(LedgerFixture fixture, ITestOutputHelper output) : LedgerTest(fixture)
 {
-    private static JsonObject FoundingCase() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cases", "imt-alk-case.json")))!.AsObject();
-
     private async Task<Guid> Import(JsonObject file)
     {
         var response = await Api.Post("/cases/import", file);
@@ -32,7 +29,7 @@ public sealed class FhirExportTests(LedgerFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task The_founding_case_validates_against_R4_core_and_each_resource_against_its_mCODE_profile()
     {
-        var bundle = await Export(await Import(FoundingCase()));
+        var bundle = await Export(await Import(CaseFiles.Read(CaseFiles.FoundingCase)));
 
         Assert.Equal(Bundle.BundleType.Collection, bundle.Type);
         var errors = FhirValidation.CoreErrors(bundle).ToList();
@@ -46,7 +43,7 @@ public sealed class FhirExportTests(LedgerFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task The_profile_check_refuses_a_founding_case_resource_without_what_its_mCODE_profile_requires()
     {
-        var bundle = await Export(await Import(FoundingCase()));
+        var bundle = await Export(await Import(CaseFiles.Read(CaseFiles.FoundingCase)));
         var resources = bundle.Entry.Select(e => e.Resource!).ToList();
         var patient = resources.OfType<Patient>().Single();
         var condition = resources.OfType<Condition>().Single(c => c.Meta!.Profile.Contains(FhirTerms.PrimaryCancerCondition));

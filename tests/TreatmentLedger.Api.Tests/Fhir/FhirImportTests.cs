@@ -13,9 +13,6 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
 {
     private static readonly string[] CaseRoutes = ["lines", "cumulative-dose", "progression-free-intervals", "outcomes"];
 
-    private static JsonObject FoundingCase() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cases", "imt-alk-case.json")))!.AsObject();
-
     private async Task<string> ExportText(Guid caseId)
     {
         var response = await Api.Get($"/cases/{caseId}/fhir");
@@ -42,7 +39,7 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task The_founding_case_exported_and_imported_again_has_the_same_lines_doses_intervals_and_resources()
     {
-        var import = await Api.Post("/cases/import", FoundingCase());
+        var import = await Api.Post("/cases/import", CaseFiles.Read(CaseFiles.FoundingCase));
         Assert.Equal(201, import.Status);
         var original = import.Json["caseId"]!.GetValue<Guid>();
         var exported = await ExportText(original);
@@ -64,7 +61,7 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task A_radiotherapy_course_summary_of_two_volumes_becomes_one_entry_per_volume()
     {
-        var import = await Api.Post("/cases/import", FoundingCase());
+        var import = await Api.Post("/cases/import", CaseFiles.Read(CaseFiles.FoundingCase));
         Assert.Equal(201, import.Status);
         var bundle = JsonNode.Parse(await ExportText(import.Json["caseId"]!.GetValue<Guid>()))!.AsObject();
         var course = bundle["entry"]!.AsArray().Select(e => e!["resource"]!.AsObject())
