@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using TreatmentLedger.Api.Tests.Support;
+using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Timeline;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
@@ -51,7 +51,7 @@ public sealed class TimelineSvgTests
     /// <summary>The founding case, from its case file (ops/demo/imt-alk-case.json).</summary>
     private static CaseHistory FoundingCase()
     {
-        var file = CaseFiles.Read(CaseFiles.FoundingCase);
+        var file = DemoCase.Read().AsObject();
         var errors = new ValidationErrors();
         var opening = file["case"]!.DeepClone().AsObject();
         opening["type"] = EntryTypes.NameOf<CaseOpened>();

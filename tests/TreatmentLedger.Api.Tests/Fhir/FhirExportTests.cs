@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
+using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Fhir;
 using TreatmentLedger.Api.Tests.Support;
 using Xunit.Abstractions;
@@ -29,7 +30,7 @@ public sealed class FhirExportTests(LedgerFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task The_founding_case_validates_against_R4_core_and_each_resource_against_its_mCODE_profile()
     {
-        var bundle = await Export(await Import(CaseFiles.Read(CaseFiles.FoundingCase)));
+        var bundle = await Export(await Import(DemoCase.Read().AsObject()));
 
         Assert.Equal(Bundle.BundleType.Collection, bundle.Type);
         var errors = FhirValidation.CoreErrors(bundle).ToList();
@@ -43,7 +44,7 @@ public sealed class FhirExportTests(LedgerFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task The_profile_check_refuses_a_founding_case_resource_without_what_its_mCODE_profile_requires()
     {
-        var bundle = await Export(await Import(CaseFiles.Read(CaseFiles.FoundingCase)));
+        var bundle = await Export(await Import(DemoCase.Read().AsObject()));
         var resources = bundle.Entry.Select(e => e.Resource!).ToList();
         var patient = resources.OfType<Patient>().Single();
         var condition = resources.OfType<Condition>().Single(c => c.Meta!.Profile.Contains(FhirTerms.PrimaryCancerCondition));

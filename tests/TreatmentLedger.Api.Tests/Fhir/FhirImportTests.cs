@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
+using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Fhir;
 using TreatmentLedger.Api.Tests.Support;
 using Task = System.Threading.Tasks.Task;
@@ -39,7 +40,7 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task The_founding_case_exported_and_imported_again_has_the_same_lines_doses_intervals_and_resources()
     {
-        var import = await Api.Post("/cases/import", CaseFiles.Read(CaseFiles.FoundingCase));
+        var import = await Api.Post("/cases/import", DemoCase.Read().AsObject());
         Assert.Equal(201, import.Status);
         var original = import.Json["caseId"]!.GetValue<Guid>();
         var exported = await ExportText(original);
@@ -61,7 +62,7 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
     [Fact]
     public async Task A_radiotherapy_course_summary_of_two_volumes_becomes_one_entry_per_volume()
     {
-        var import = await Api.Post("/cases/import", CaseFiles.Read(CaseFiles.FoundingCase));
+        var import = await Api.Post("/cases/import", DemoCase.Read().AsObject());
         Assert.Equal(201, import.Status);
         var bundle = JsonNode.Parse(await ExportText(import.Json["caseId"]!.GetValue<Guid>()))!.AsObject();
         var course = bundle["entry"]!.AsArray().Select(e => e!["resource"]!.AsObject())
