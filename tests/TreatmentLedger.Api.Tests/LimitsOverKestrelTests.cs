@@ -159,15 +159,97 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
         Assert.Equal(415, problem!["status"]!.GetValue<int>());
     }
 
+    public static TheoryData<string, int> KestrelRefusals => new()
+    {
+        { "GET /cases HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n", 400 },
+        { "GET /cases HTTP/1.1\r\nHost: x\r\nX Bad: y\r\n\r\n", 400 },
+        { "GET /cases HTTP/1.2\r\nHost: x\r\n\r\n", 505 },
+        { "GET /cases\u0000 HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+        { $"GET /cases?q={new string('a', 10_000)} HTTP/1.1\r\nHost: x\r\n\r\n", 414 },
+        { $"GET /cases HTTP/1.1\r\nHost: x\r\nX-Padding: {new string('a', 40_000)}\r\n\r\n", 431 },
+    };
+
+    [Theory]
+    [MemberData(nameof(KestrelRefusals))]
+    public async Task A_request_Kestrel_refuses_before_the_application_is_answered_as_a_problem(string request, int status)
+    {
+        using var socket = await ConnectAsync();
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        var (head, body) = await ReadAnswerAsync(stream);
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", head[0]);
+        Assert.Contains("Content-Type: application/problem+json", head);
+        Assert.Contains("X-Content-Type-Options: nosniff", head);
+        Assert.Contains("Connection: close", head);
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(status, problem["status"]!.GetValue<int>());
+        Assert.False(string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()));
+        Assert.Equal(0, await stream.ReadAsync(new byte[1])); // and the connection is closed
+    }
+
     [Fact]
-    public async Task A_malformed_request_is_refused_by_Kestrel_with_a_400()
+    public async Task Answers_before_a_refused_request_on_the_same_connection_are_sent_unchanged()
+    {
+        using var socket = await ConnectAsync();
+        var stream = socket.GetStream();
+        var get = $"GET /cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {Token("clinician-f")}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(get + get + "GET /cases HTTP/1.1\r\nNot a header\r\n\r\n"));
+
+        for (var i = 0; i < 2; i++)
+        {
+            var (head, body) = await ReadAnswerAsync(stream);
+            Assert.Equal("HTTP/1.1 200 OK", head[0]);
+            Assert.Equal("{\"cases\":[]}", body);
+        }
+        var (refused, problem) = await ReadAnswerAsync(stream);
+        Assert.StartsWith("HTTP/1.1 400 ", refused[0]);
+        Assert.Equal(400, JsonNode.Parse(problem)!["status"]!.GetValue<int>());
+    }
+
+    private async Task<TcpClient> ConnectAsync()
     {
         var uri = _client.BaseAddress!;
-        using var socket = new TcpClient();
+        var socket = new TcpClient();
         await socket.ConnectAsync(uri.Host, uri.Port);
-        var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /cases HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n"));
-        var answer = await new StreamReader(stream).ReadLineAsync();
-        Assert.StartsWith("HTTP/1.1 400", answer);
+        return socket;
+    }
+
+    /// <summary>One HTTP/1.1 answer: its status line and headers, and its body (by Content-Length or chunked).</summary>
+    private static async Task<(List<string> Head, string Body)> ReadAnswerAsync(Stream stream)
+    {
+        var head = new List<string>();
+        while (ReadLine(stream) is { Length: > 0 } line) head.Add(line);
+        var body = new MemoryStream();
+        if (head.FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } length)
+        {
+            var bytes = new byte[int.Parse(length["Content-Length:".Length..].Trim())];
+            await stream.ReadExactlyAsync(bytes);
+            body.Write(bytes);
+        }
+        else
+        {
+            Assert.Contains("Transfer-Encoding: chunked", head);
+            while (Convert.ToInt32(ReadLine(stream), 16) is var size and > 0)
+            {
+                var bytes = new byte[size];
+                await stream.ReadExactlyAsync(bytes);
+                body.Write(bytes);
+                ReadLine(stream);
+            }
+            ReadLine(stream);
+        }
+        return (head, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    private static string ReadLine(Stream stream)
+    {
+        var line = new List<byte>();
+        for (var b = stream.ReadByte(); b != '\n'; b = stream.ReadByte())
+        {
+            if (b < 0) throw new EndOfStreamException($"the connection closed after '{Encoding.ASCII.GetString(line.ToArray())}'");
+            line.Add((byte)b);
+        }
+        return Encoding.ASCII.GetString(line.ToArray()).TrimEnd('\r');
     }
 }

@@ -26,6 +26,8 @@ public static class Limits
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Kestrel's own refusals (a malformed request line or header, ...) answered as problems too.
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseProblemAnswers());
             // Routes that take more say so ([RequestSizeLimit]); RequestChecks raises the limit for them.
             kestrel.Limits.MaxRequestBodySize = BodyBytes;
         });
