@@ -25,8 +25,9 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
 
     private readonly object _gate = new();
     private readonly List<Channel<FeedEntry>> _subscribers = [];
-    // One entry per case seen since the node started (a few tens of bytes each).
+    // The patientRefs of the cases seen last (a few tens of bytes each): at most PatientRefsKept, then forgotten.
     private readonly Dictionary<Guid, string> _patientRefs = [];
+    private const int PatientRefsKept = 100_000;
     private readonly Dictionary<string, string> _typeNames =
         store.Options.Events.AllKnownEventTypes().Where(t => t.EventType.IsAssignableTo(typeof(Entry)))
             .ToDictionary(t => t.EventTypeName, t => EntryTypes.NameOf(t.EventType));
@@ -171,24 +172,27 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
             reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetString(7)) { Hospital = reader.GetString(2) }), ct);
         if (rows.Count == 0) return rows;
 
-        // Only the case-opened entry carries the patientRef: the others take it from the case's state (kept in memory).
-        var unknown = rows.Where(r => r.Type != EntryTypes.NameOf<CaseOpened>() && !_patientRefs.ContainsKey(r.CaseId)).Select(r => r.CaseId).Distinct().ToArray();
+        // Only the case-opened entry carries the patientRef: the others take it from the case's state, remembered per
+        // case (up to PatientRefsKept cases, then all forgotten at once and read again as needed).
+        var refs = new Dictionary<Guid, string>();
+        lock (_gate)
+        {
+            if (_patientRefs.Count > PatientRefsKept) _patientRefs.Clear();
+            foreach (var r in rows)
+            {
+                if (r.Type == EntryTypes.NameOf<CaseOpened>()) refs[r.CaseId] = r.PatientRef;
+                else if (_patientRefs.TryGetValue(r.CaseId, out var known)) refs.TryAdd(r.CaseId, known);
+            }
+        }
+        var unknown = rows.Select(r => r.CaseId).Where(id => !refs.ContainsKey(id)).Distinct().ToArray();
         if (unknown.Length > 0)
         {
             await using var lookup = new NpgsqlCommand(_patientRefsSql, connection);
             lookup.Parameters.AddWithValue(unknown);
-            var found = new Dictionary<Guid, string>();
-            await connections.ReadAsync(lookup, reader => found[reader.GetGuid(0)] = reader.IsDBNull(1) ? "" : reader.GetString(1), ct);
-            lock (_gate) foreach (var (id, patientRef) in found) _patientRefs[id] = patientRef;
+            await connections.ReadAsync(lookup, reader => refs[reader.GetGuid(0)] = reader.IsDBNull(1) ? "" : reader.GetString(1), ct);
         }
-        lock (_gate)
-        {
-            return rows.Select(r =>
-            {
-                if (r.Type == EntryTypes.NameOf<CaseOpened>()) _patientRefs[r.CaseId] = r.PatientRef;
-                return r with { PatientRef = _patientRefs.GetValueOrDefault(r.CaseId, "") };
-            }).ToList();
-        }
+        lock (_gate) foreach (var (id, patientRef) in refs) _patientRefs[id] = patientRef;
+        return rows.Select(r => r with { PatientRef = refs.GetValueOrDefault(r.CaseId, "") }).ToList();
     }
 
     /// <summary>
