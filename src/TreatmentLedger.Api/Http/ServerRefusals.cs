@@ -76,7 +76,7 @@ public static class ServerRefusals
                 if ((await to.FlushAsync()).IsCompleted) return;
             }
         }
-        catch (Exception e) when (e is IOException or ConnectionResetException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or ConnectionResetException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // The client went away: nothing more can be sent.
         }
