@@ -11,11 +11,11 @@ namespace TreatmentLedger.Api.Http;
 /// <summary>
 /// Problem details for the requests Kestrel refuses before any application code runs: a malformed request line or header
 /// (400), a request line or headers too long (414, 431), headers that do not arrive in time (408), an HTTP version it
-/// does not speak (505). Kestrel answers them
-/// with a bare head (<c>Content-Length: 0</c>, <c>Connection: close</c>, none of <see cref="AnswerHeaders"/>) and closes
-/// the connection. This connection middleware passes each connection's output through a pipe; when the connection ends
-/// on such a head, it sends the same status as a problem with the answer headers instead. Everything else passes as
-/// written, in order; only a bare 4xx or 5xx head at the end of what Kestrel has flushed waits until Kestrel writes more or closes.
+/// does not speak (505). Kestrel answers them with a bare head (<c>Content-Length: 0</c>, <c>Connection: close</c>, none
+/// of <see cref="AnswerHeaders"/>) and closes the connection. This connection middleware passes each connection's output
+/// through a pipe; when the connection ends on such a head, it sends the same status as a problem with the answer headers
+/// instead. Everything else passes as written, in order; only a bare 4xx or 5xx head at the end of what Kestrel has
+/// flushed waits until Kestrel writes more or closes.
 /// </summary>
 public static class ServerRefusals
 {
@@ -123,7 +123,7 @@ public static class ServerRefusals
             StatusCodes.Status431RequestHeaderFieldsTooLarge =>
                 ("https://tools.ietf.org/html/rfc6585#section-5", "The headers are too large", "The request's headers are longer than the server reads."),
             StatusCodes.Status505HttpVersionNotsupported =>
-                ("https://tools.ietf.org/html/rfc9110#section-15.6.6", "HTTP version not supported", "The server speaks HTTP/1.0, 1.1 and 2."),
+                ("https://tools.ietf.org/html/rfc9110#section-15.6.6", "HTTP version not supported", "The server speaks HTTP/1.1 (and 1.0)."),
             StatusCodes.Status400BadRequest =>
                 ("https://tools.ietf.org/html/rfc9110#section-15.5.1", "The request is malformed", "The request line or a header is not valid HTTP."),
             _ => ("about:blank", statusLine[13..], "The server refused the request before reading it."),
