@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TreatmentLedger.Api.Hosting;
@@ -39,6 +40,8 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
         var settings = new LedgerSettings(null, _data, "127.0.0.1", 1, false) { RateLimit = new RateLimit(1, 3) };
         builder.Services.AddLedgerAuthentication(settings);
         builder.Services.AddLedgerLimits(settings);
+        // Short enough for a test to wait for Kestrel's 408 (its default is 30 s).
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(2));
         _app = builder.Build();
         _app.UseLedgerHeaders();
         _app.UseExceptionHandler();
@@ -186,6 +189,19 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
         Assert.Equal(status, problem["status"]!.GetValue<int>());
         Assert.False(string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()));
         Assert.Equal(0, await stream.ReadAsync(new byte[1])); // and the connection is closed
+    }
+
+    [Fact]
+    public async Task Headers_that_do_not_arrive_in_time_are_a_408_problem()
+    {
+        using var socket = await ConnectAsync();
+        var stream = socket.GetStream();
+        await stream.WriteAsync("GET /cases HTTP/1.1\r\nHost: x\r\n"u8.ToArray());
+        var (head, body) = await ReadAnswerAsync(stream);
+
+        Assert.StartsWith("HTTP/1.1 408 ", head[0]);
+        Assert.Contains("Content-Type: application/problem+json", head);
+        Assert.Equal(408, JsonNode.Parse(body)!["status"]!.GetValue<int>());
     }
 
     [Fact]
