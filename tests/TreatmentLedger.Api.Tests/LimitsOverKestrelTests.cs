@@ -113,9 +113,7 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
     public async Task A_50_MB_body_is_a_413_problem_whether_its_length_is_announced_or_chunked(bool chunked)
     {
         const int size = 50 << 20;
-        var uri = _client.BaseAddress!;
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(uri.Host, uri.Port);
+        using var socket = await ConnectAsync();
         var stream = socket.GetStream();
         var length = chunked ? "Transfer-Encoding: chunked" : $"Content-Length: {size}";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
@@ -141,15 +139,6 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
         var head = await answer;
         Assert.StartsWith("HTTP/1.1 413", head[0]);
         Assert.Contains(head, line => line.StartsWith("Content-Type: application/problem+json", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>The status line and headers of an HTTP/1.1 answer.</summary>
-    private static async Task<List<string>> ReadHeadAsync(Stream stream)
-    {
-        var reader = new StreamReader(stream, Encoding.ASCII);
-        var lines = new List<string>();
-        while (await reader.ReadLineAsync() is { Length: > 0 } line) lines.Add(line);
-        return lines;
     }
 
     [Fact]
@@ -234,8 +223,7 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
     /// <summary>One HTTP/1.1 answer: its status line and headers, and its body (by Content-Length or chunked).</summary>
     private static async Task<(List<string> Head, string Body)> ReadAnswerAsync(Stream stream)
     {
-        var head = new List<string>();
-        while (ReadLine(stream) is { Length: > 0 } line) head.Add(line);
+        var head = await ReadHeadAsync(stream);
         var body = new MemoryStream();
         if (head.FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } length)
         {
@@ -246,26 +234,36 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
         else
         {
             Assert.Contains("Transfer-Encoding: chunked", head);
-            while (Convert.ToInt32(ReadLine(stream), 16) is var size and > 0)
+            while (Convert.ToInt32(await ReadLineAsync(stream), 16) is var size and > 0)
             {
                 var bytes = new byte[size];
                 await stream.ReadExactlyAsync(bytes);
                 body.Write(bytes);
-                ReadLine(stream);
+                await ReadLineAsync(stream);
             }
-            ReadLine(stream);
+            await ReadLineAsync(stream);
         }
         return (head, Encoding.UTF8.GetString(body.ToArray()));
     }
 
-    private static string ReadLine(Stream stream)
+    /// <summary>The status line and headers of an HTTP/1.1 answer, read up to the blank line and no further.</summary>
+    private static async Task<List<string>> ReadHeadAsync(Stream stream)
+    {
+        var head = new List<string>();
+        while (await ReadLineAsync(stream) is { Length: > 0 } line) head.Add(line);
+        return head;
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream)
     {
         var line = new List<byte>();
-        for (var b = stream.ReadByte(); b != '\n'; b = stream.ReadByte())
+        var one = new byte[1];
+        while (true)
         {
-            if (b < 0) throw new EndOfStreamException($"the connection closed after '{Encoding.ASCII.GetString(line.ToArray())}'");
-            line.Add((byte)b);
+            if (await stream.ReadAsync(one) == 0)
+                throw new EndOfStreamException($"the connection closed after '{Encoding.ASCII.GetString(line.ToArray())}'");
+            if (one[0] == '\n') return Encoding.ASCII.GetString(line.ToArray()).TrimEnd('\r');
+            line.Add(one[0]);
         }
-        return Encoding.ASCII.GetString(line.ToArray()).TrimEnd('\r');
     }
 }
