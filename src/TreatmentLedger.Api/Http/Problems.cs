@@ -48,6 +48,29 @@ public static class Problems
         Detail = $"The request rate limit is reached; retry after {retryAfter.TotalSeconds:0} s. Nothing was stored.",
     };
 
+    /// <summary>
+    /// A request the web server refused before the application read it (<see cref="ServerRefusals"/>), from the status
+    /// and reason phrase of the server's own answer.
+    /// </summary>
+    public static ProblemDetails RefusedByServer(int status, string reason)
+    {
+        var (type, title, detail) = status switch
+        {
+            StatusCodes.Status408RequestTimeout =>
+                ("https://tools.ietf.org/html/rfc9110#section-15.5.9", "Request timeout", "The request's headers did not arrive in time."),
+            StatusCodes.Status414UriTooLong =>
+                ("https://tools.ietf.org/html/rfc9110#section-15.5.15", "The request line is too long", "The request line (method, path and query) is longer than the server reads."),
+            StatusCodes.Status431RequestHeaderFieldsTooLarge =>
+                ("https://tools.ietf.org/html/rfc6585#section-5", "The headers are too large", "The request's headers are longer than the server reads."),
+            StatusCodes.Status505HttpVersionNotsupported =>
+                ("https://tools.ietf.org/html/rfc9110#section-15.6.6", "HTTP version not supported", "The server speaks HTTP/1.1 (and 1.0)."),
+            StatusCodes.Status400BadRequest =>
+                ("https://tools.ietf.org/html/rfc9110#section-15.5.1", "The request is malformed", "The request line or a header is not valid HTTP."),
+            _ => ("about:blank", reason, "The server refused the request before reading it."),
+        };
+        return new ProblemDetails { Type = type, Title = title, Status = status, Detail = detail + " Nothing was read or stored." };
+    }
+
     public static ProblemDetails CaseNotFound(Guid caseId) => new()
     {
         Status = StatusCodes.Status404NotFound,

@@ -114,27 +114,7 @@ public static class ServerRefusals
     private static byte[] ProblemAnswer(string statusLine)
     {
         var status = int.Parse(statusLine.AsSpan(9, 3), CultureInfo.InvariantCulture);
-        var (type, title, detail) = status switch
-        {
-            StatusCodes.Status408RequestTimeout =>
-                ("https://tools.ietf.org/html/rfc9110#section-15.5.9", "Request timeout", "The request's headers did not arrive in time."),
-            StatusCodes.Status414UriTooLong =>
-                ("https://tools.ietf.org/html/rfc9110#section-15.5.15", "The request line is too long", "The request line (method, path and query) is longer than the server reads."),
-            StatusCodes.Status431RequestHeaderFieldsTooLarge =>
-                ("https://tools.ietf.org/html/rfc6585#section-5", "The headers are too large", "The request's headers are longer than the server reads."),
-            StatusCodes.Status505HttpVersionNotsupported =>
-                ("https://tools.ietf.org/html/rfc9110#section-15.6.6", "HTTP version not supported", "The server speaks HTTP/1.1 (and 1.0)."),
-            StatusCodes.Status400BadRequest =>
-                ("https://tools.ietf.org/html/rfc9110#section-15.5.1", "The request is malformed", "The request line or a header is not valid HTTP."),
-            _ => ("about:blank", statusLine[13..], "The server refused the request before reading it."),
-        };
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["type"] = type,
-            ["title"] = title,
-            ["status"] = status,
-            ["detail"] = detail + " Nothing was read or stored.",
-        });
+        var body = JsonSerializer.SerializeToUtf8Bytes(Problems.RefusedByServer(status, statusLine[13..]));
         var head =
             $"{statusLine}\r\n" +
             "Content-Type: application/problem+json\r\n" +
