@@ -77,12 +77,8 @@ public static class CatchUpScenario
     /// </summary>
     private static async Task<RebuildRuns> MartenFloorAsync(BenchContext ctx, SeededEvents seeded, NpgsqlDataSource raw)
     {
-        await using var store = DocumentStore.For(o =>
-        {
-            Api.Store.Configuration.ConfigureStore(o, seeded.ConnectionString);
-            o.Projections.Add(new NothingProjection(), ProjectionLifecycle.Async, NothingProjection.Name, daemon => daemon.BatchSize = 5_000);
-        });
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using var store = await BenchCluster.OpenStoreAsync(seeded.ConnectionString, ctx.Ct,
+            o => o.Projections.Add(new NothingProjection(), ProjectionLifecycle.Async, NothingProjection.Name, daemon => daemon.BatchSize = 5_000));
         return await RebuildScenario.AlternateAsync(ctx, Name + ", Marten's floor", seeded, store, raw, 0, ctx.Volumes.CatchUpReps,
             async (daemon, timeout) => await daemon.RebuildProjectionAsync(NothingProjection.Name, timeout, ctx.Ct),
             () => ShortOfHighWaterAsync(raw, NothingProjection.Name, ctx.Ct));

@@ -82,10 +82,17 @@ public sealed class BenchCluster : IAsyncDisposable
         return (string)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>A bare Marten store configured as the API configures it, with its schema applied.</summary>
-    public static async Task<DocumentStore> OpenStoreAsync(string connectionString, CancellationToken ct)
+    /// <summary>
+    /// A bare Marten store configured as the API configures it (plus <paramref name="more"/>, when a scenario adds to it),
+    /// with its schema applied.
+    /// </summary>
+    public static async Task<DocumentStore> OpenStoreAsync(string connectionString, CancellationToken ct, Action<StoreOptions>? more = null)
     {
-        var store = DocumentStore.For(o => Configuration.ConfigureStore(o, connectionString));
+        var store = DocumentStore.For(o =>
+        {
+            Configuration.ConfigureStore(o, connectionString);
+            more?.Invoke(o);
+        });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         ct.ThrowIfCancellationRequested();
         return store;
