@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Npgsql;
+using TreatmentLedger.Api.AccessLog;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Tests.Support;
 
@@ -100,5 +102,43 @@ public sealed class AccessLogTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Equal(403, (await Api.Get("/access-log")).Status);
         Assert.Equal(403, (await Api.As(Fixture.Token("analyst-1", LedgerFixture.Hospital, Roles.Analyst)).Get("/access-log")).Status);
         Assert.Equal(401, (await Api.As(null).Get("/access-log")).Status);
+    }
+
+    [Fact]
+    public async Task Records_of_the_older_table_of_one_row_per_record_are_moved_into_the_log_once()
+    {
+        var schema = TreatmentLedger.Api.Store.Configuration.Schema;
+        var (caseA, caseB) = (Guid.NewGuid(), Guid.NewGuid());
+        await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+        await connection.OpenAsync();
+        async Task Execute(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        // The table as the ledger made it before its records were stored a batch a row.
+        await Execute($$"""
+            create table {{schema}}.{{AccessLogTable.LegacyName}} (id uuid primary key, at timestamptz not null, sub text, roles text[] not null,
+              hospital text, case_id uuid not null, route text not null, status integer not null);
+            insert into {{schema}}.{{AccessLogTable.LegacyName}} values
+              ('{{Guid.CreateVersion7()}}', '2026-03-01T10:00:00Z', 'audit-old', '{auditor,admin}', '{{LedgerFixture.Hospital}}', '{{caseA}}', 'GET /cases/{caseId}', 200),
+              ('{{Guid.CreateVersion7()}}', '2026-03-02T10:00:00Z', 'dr-old', '{clinician}', '{{LedgerFixture.Hospital}}', '{{caseB}}', 'GET /cases/{caseId}/lines', 403),
+              ('{{Guid.CreateVersion7()}}', '2026-03-03T10:00:00Z', null, '{}', null, '{{caseA}}', 'GET /cases/{caseId}/export', 401);
+            """);
+
+        await Execute(AccessLogTable.MoveLegacyRowsSql(schema));
+        await Execute(AccessLogTable.MoveLegacyRowsSql(schema));
+
+        var all = await LogOnce(Admin, "", 3);
+        Assert.Equal([401, 403, 200], all.Select(e => e!["status"]!.GetValue<int>()));
+        Assert.Equal([null, "dr-old", "audit-old"], all.Select(e => e!["sub"]?.GetValue<string>()));
+        Assert.Equal(["auditor", "admin"], all[2]!["roles"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Empty(all[0]!["roles"]!.AsArray());
+        Assert.Equal([caseA, caseB, caseA], all.Select(e => e!["caseId"]!.GetValue<Guid>()));
+        Assert.Equal(DateTimeOffset.Parse("2026-03-02T10:00:00Z"), all[1]!["at"]!.GetValue<DateTimeOffset>());
+        var ofCaseA = await LogOnce(Auditor, $"?caseId={caseA}", 1);
+        Assert.Equal("GET /cases/{caseId}", ofCaseA[0]!["route"]!.GetValue<string>());
+        await using var gone = new NpgsqlCommand($"select to_regclass('{schema}.{AccessLogTable.LegacyName}') is null", connection);
+        Assert.True((bool)(await gone.ExecuteScalarAsync())!);
     }
 }

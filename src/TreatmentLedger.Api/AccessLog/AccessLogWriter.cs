@@ -1,22 +1,19 @@
 using System.Threading.Channels;
 using Marten;
 using Npgsql;
-using NpgsqlTypes;
 using TreatmentLedger.Api.Store;
 
 namespace TreatmentLedger.Api.AccessLog;
 
 /// <summary>
 /// Appends access records to the store in the background, in batches: a read does not wait for its record, which is
-/// queued before the answer is sent and stored within <see cref="Linger"/> and one COPY. Waiting that long for a batch
+/// queued before the answer is sent and stored within <see cref="Linger"/> and one insert. Waiting that long for a batch
 /// to fill keeps a busy ledger at a few transactions a second instead of one (and a thread wake-up) per read
 /// (docs/benchmarks.md, "security cost"). Records still queued when the ledger stops are stored before it exits (the
 /// container disposes the writer); a crash of the process loses those not yet committed (docs/security.md).
 /// </summary>
 public sealed class AccessLogWriter : IAsyncDisposable
 {
-    private const int MaxBatch = 5_000;
-
     /// <summary>How long the first record of a batch waits for others.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
     private readonly IDocumentStore _store;
@@ -24,6 +21,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private readonly Channel<AccessRecord> _queue = Channel.CreateUnbounded<AccessRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private volatile bool _stopping;
+    private bool _legacyMoved;
 
     public AccessLogWriter(IDocumentStore store, ILogger<AccessLogWriter> logger)
     {
@@ -47,7 +45,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
         {
             if (!_stopping) await Task.Delay(Linger);
             var batch = new List<AccessRecord>();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var record)) batch.Add(record);
+            while (batch.Count < AccessLogTable.MaxRecordsPerRow && _queue.Reader.TryRead(out var record)) batch.Add(record);
             await StoreAsync(batch);
         }
     }
@@ -60,7 +58,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
         {
             try
             {
-                await CopyAsync(batch);
+                await InsertAsync(batch);
                 return;
             }
             catch (Exception e) when (_stopping && attempt >= 3)
@@ -76,31 +74,23 @@ public sealed class AccessLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>One binary COPY, atomic on its own: the cheapest way in for a batch that only ever inserts.</summary>
-    private async Task CopyAsync(List<AccessRecord> batch)
+    /// <summary>
+    /// One row per hospital in the batch (<see cref="AccessLogTable"/>), in one round trip and one transaction.
+    /// The first batch also moves the records of the table of one row per record, if an older ledger left one.
+    /// </summary>
+    private async Task InsertAsync(List<AccessRecord> batch)
     {
         await using var connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync();
-        await using var copy = await connection.BeginBinaryImportAsync(
-            $"copy {AccessLogTable.QualifiedName(Configuration.Schema)} ({AccessLogTable.Columns}) from stdin (format binary)");
-        foreach (var record in batch)
+        if (!_legacyMoved)
         {
-            await copy.StartRowAsync();
-            await copy.WriteAsync(record.Id, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(record.At, NpgsqlDbType.TimestampTz);
-            await WriteTextAsync(copy, record.Sub);
-            await copy.WriteAsync(record.Roles.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-            await WriteTextAsync(copy, record.Hospital);
-            await copy.WriteAsync(record.CaseId, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(record.Route, NpgsqlDbType.Text);
-            await copy.WriteAsync(record.Status, NpgsqlDbType.Integer);
+            await using var move = new NpgsqlCommand(AccessLogTable.MoveLegacyRowsSql(Configuration.Schema), connection);
+            await move.ExecuteNonQueryAsync();
+            _legacyMoved = true;
         }
-        await copy.CompleteAsync();
-    }
-
-    private static async Task WriteTextAsync(NpgsqlBinaryImporter copy, string? text)
-    {
-        if (text is null) await copy.WriteNullAsync();
-        else await copy.WriteAsync(text, NpgsqlDbType.Text);
+        await using var insert = new NpgsqlBatch(connection);
+        foreach (var hospital in batch.GroupBy(r => r.Hospital))
+            insert.BatchCommands.Add(AccessLogTable.Insert(Configuration.Schema, hospital.ToList()));
+        await insert.ExecuteNonQueryAsync();
     }
 }

@@ -10,35 +10,39 @@ namespace TreatmentLedger.Api.AccessLog;
 /// </summary>
 public static class CaseReadLogging
 {
-    private const string CaseRoute = "/cases/{caseId}";
+    private const string CaseRoute = "cases/{caseId}";
 
-    public static IApplicationBuilder UseCaseReadLogging(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    public static IApplicationBuilder UseCaseReadLogging(this IApplicationBuilder app)
     {
-        await next(http);
-        if (!HttpMethods.IsGet(http.Request.Method)) return;
-        if (http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } route } || !IsCaseRoute(route)) return;
-        if (!Guid.TryParse(http.GetRouteValue("caseId") as string, out var caseId)) return;
-
-        if (http.RequestServices.GetService<AccessLogWriter>() is not { } log) return;
-
-        var user = http.User;
-        var signedIn = user.Identity?.IsAuthenticated == true;
-        log.Append(new AccessRecord
+        if (app.ApplicationServices.GetService<AccessLogWriter>() is not { } log) return app;
+        var clock = app.ApplicationServices.GetRequiredService<TimeProvider>();
+        return app.Use(async (http, next) =>
         {
-            Id = Guid.CreateVersion7(),
-            At = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            Sub = signedIn ? user.FindFirstValue(Tokens.Subject) : null,
-            Roles = signedIn ? user.FindAll(Tokens.Role).Select(c => c.Value).ToList() : [],
-            Hospital = signedIn ? user.FindFirstValue(Tokens.Hospital) : null,
-            CaseId = caseId,
-            Route = "GET " + route,
-            Status = http.Response.StatusCode,
-        });
-    });
+            await next(http);
+            if (!HttpMethods.IsGet(http.Request.Method)) return;
+            if (http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } route } || !IsCaseRoute(route)) return;
+            if (!Guid.TryParse(http.GetRouteValue("caseId") as string, out var caseId)) return;
 
+            var user = http.User;
+            var signedIn = user.Identity?.IsAuthenticated == true;
+            log.Append(new AccessRecord
+            {
+                Id = Guid.CreateVersion7(),
+                At = clock.GetUtcNow(),
+                Sub = signedIn ? user.FindFirstValue(Tokens.Subject) : null,
+                Roles = signedIn ? user.FindAll(Tokens.Role).Select(c => c.Value).ToList() : [],
+                Hospital = signedIn ? user.FindFirstValue(Tokens.Hospital) : null,
+                CaseId = caseId,
+                Route = "GET " + route,
+                Status = http.Response.StatusCode,
+            });
+        });
+    }
+
+    /// <summary>Whether a route pattern (with or without its leading slash) is <c>/cases/{caseId}</c> or below it.</summary>
     private static bool IsCaseRoute(string route)
     {
-        var path = "/" + route.TrimStart('/');
-        return path == CaseRoute || path.StartsWith(CaseRoute + "/", StringComparison.Ordinal);
+        var path = route.AsSpan().TrimStart('/');
+        return path.StartsWith(CaseRoute, StringComparison.Ordinal) && (path.Length == CaseRoute.Length || path[CaseRoute.Length] == '/');
     }
 }

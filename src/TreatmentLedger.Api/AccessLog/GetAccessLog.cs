@@ -46,20 +46,24 @@ public static class GetAccessLog
         if (errors.Any) return Results.Problem(Problems.Invalid(errors));
 
         var caller = Caller.Of(user);
-        // The caller's hospital's records; an admin's also those of no hospital (attempts without a valid token).
-        var where = new List<string> { "(hospital = $1 or ($2 and hospital is null))" };
+        // The caller's hospital's records; an admin's also those of no hospital (attempts without a valid token). Each
+        // filter on records also picks the batches that can hold them, by their indexed case ids and time range.
+        var batches = new List<string> { "(b.hospital = $1 or ($2 and b.hospital is null))" };
+        var records = new List<string>();
         var parameters = new List<object> { caller.Hospital, caller.Roles.Contains(Roles.Admin) };
-        void Filter(string condition, object value)
+        void Filter(string? batchCondition, string recordCondition, object value)
         {
             parameters.Add(value);
-            where.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, condition, "$" + parameters.Count));
+            var name = "$" + parameters.Count;
+            if (batchCondition is not null) batches.Add(batchCondition.Replace("?", name, StringComparison.Ordinal));
+            records.Add(recordCondition.Replace("?", name, StringComparison.Ordinal));
         }
-        if (caseFilter is { } id) Filter("case_id = {0}", id);
-        if (!string.IsNullOrEmpty(sub)) Filter("sub = {0}", sub);
-        if (from is { } after) Filter("at >= {0}", after);
-        if (to is { } before) Filter("at <= {0}", before);
-        var table = AccessLogTable.QualifiedName(Configuration.Schema);
-        var conditions = string.Join(" and ", where);
+        if (caseFilter is { } id) Filter("b.case_ids @> array[?]::uuid[]", "r.case_id = ?", id);
+        if (!string.IsNullOrEmpty(sub)) Filter(null, "r.sub = ?", sub);
+        if (from is { } after) Filter("b.last_at >= ?", "r.at >= ?", after);
+        if (to is { } before) Filter("b.first_at <= ?", "r.at <= ?", before);
+        var selected = $"({AccessLogTable.Records(Configuration.Schema, string.Join(" and ", batches))}) r";
+        var conditions = records.Count == 0 ? "true" : string.Join(" and ", records);
 
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
@@ -67,9 +71,9 @@ public static class GetAccessLog
         {
             BatchCommands =
             {
-                Command($"select count(*) from {table} where {conditions}", parameters),
-                Command($"select {AccessLogTable.Columns} from {table} where {conditions} order by at desc, id desc " +
-                        $"limit {size} offset {(long)(pageNumber - 1) * size}", parameters),
+                Command($"select count(*) from {selected} where {conditions}", parameters),
+                Command($"select at, sub, roles, hospital, case_id, route, status from {selected} where {conditions} " +
+                        $"order by at desc, id desc limit {size} offset {(long)(pageNumber - 1) * size}", parameters),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -78,8 +82,9 @@ public static class GetAccessLog
         await reader.NextResultAsync(ct);
         var entries = new List<AccessRecordView>();
         while (await reader.ReadAsync(ct))
-            entries.Add(new AccessRecordView(reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetFieldValue<string[]>(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetGuid(5), reader.GetString(6), reader.GetInt32(7)));
+            entries.Add(new AccessRecordView(reader.GetFieldValue<DateTimeOffset>(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                AccessLogTable.RolesOf(reader.GetString(2)), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetGuid(4),
+                reader.GetString(5), reader.GetInt32(6)));
         return Results.Ok(new AccessLogResponse(entries, total, pageNumber, size));
     }
 

@@ -139,7 +139,7 @@ public static class Configuration
         opts.Events.EnableExtendedProgressionTracking = true;
         opts.AddDashboards();
 
-        // The access log: a plain table beside the documents, one row per read of a case, of every hospital (a refused
+        // The access log: a plain table beside the documents, a row per batch of records of one hospital (a refused
         // attempt may belong to none).
         opts.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(Schema));
     }
