@@ -57,6 +57,17 @@
     return response;
   }
 
+  // A view asked for again before an earlier answer came (a filter changed twice, the curves' switch and then a regimen
+  // ticked) shows the answer to its latest request, whatever order the answers arrive in: latest(view) numbers a
+  // request, and the function it returns throws Refused once a later request for the same view was made.
+  const requested = {};
+  function latest(view) {
+    const number = (requested[view] = (requested[view] ?? 0) + 1);
+    return () => {
+      if (requested[view] !== number) throw new Refused(`a later ${view} was asked for`);
+    };
+  }
+
   async function json(path) {
     const response = await api(path);
     const body = await response.json().catch(() => null);
@@ -127,8 +138,10 @@
     if (b.alert) query.set('alert', b.alert);
     if (minPosition) query.set('minPosition', String(minPosition));
     const tbody = $('board-table').tBodies[0];
+    const current = latest('board');
     try {
       const answer = await json(`/cases?${query}`);
+      current();
       b.total = answer.total;
       tbody.replaceChildren(...answer.cases.map(boardRow));
       if (answer.cases.length === 0) tbody.append(el('tr', {}, el('td', { colspan: 10 }, 'No case matches.')));
@@ -166,10 +179,14 @@
     $('timeline-case').textContent = label ?? '';
     const figure = $('timeline-figure');
     figure.replaceChildren(el('p', {}, 'drawing…'));
+    const current = latest('timeline');
     try {
       const response = await api(`/cases/${encodeURIComponent(caseId)}/timeline.svg`);
+      current();
       if (!response.ok) throw new Error(`the timeline answered ${response.status}`);
-      figure.replaceChildren(svgFrom(await response.text()));
+      const svg = await response.text();
+      current();
+      figure.replaceChildren(svgFrom(svg));
       $('timeline').scrollIntoView({ block: 'nearest' });
     } catch (error) {
       if (!(error instanceof Refused)) showError(figure, error);
@@ -180,8 +197,10 @@
 
   async function loadRegimens() {
     const tbody = $('regimen-table').tBodies[0];
+    const current = latest('regimens');
     try {
       const answer = await json('/cohorts/regimens');
+      current();
       const regimens = answer.regimens;
       tbody.replaceChildren(...regimens.map(r => el('tr', { 'data-regimen': r.regimen },
         el('td', {}, r.regimen),
@@ -219,15 +238,19 @@
     }
     const query = new URLSearchParams({ endpoint: state.endpoint });
     for (const regimen of picked) query.append('regimen', regimen);
+    const current = latest('curves');
     try {
       const response = await api(`/cohorts/survival.svg?${query}`);
       if (!response.ok) {
         const problem = await response.json().catch(() => null);
+        current();
         throw new Error(problem?.title ?? `the curves answered ${response.status}`);
       }
+      const svg = await response.text();
+      current();
       const position = Number(response.headers.get('X-Position'));
       if (Number.isFinite(position) && position > 0) showPosition(position, response.headers.get('X-Stale') === 'true');
-      figure.replaceChildren(svgFrom(await response.text()));
+      figure.replaceChildren(svgFrom(svg));
     } catch (error) {
       if (!(error instanceof Refused)) showError(figure, error);
     }

@@ -229,11 +229,34 @@ public sealed class DashboardPageTests(DashboardSite site, ITestOutputHelper out
         Assert.Equal("pfs", (await Browser.EvaluateAsync("document.querySelector('#curves-figure svg').dataset.endpoint"))!.GetValue<string>());
         Assert.Matches(@"read models at position \d+", await Text("#position"));
 
-        // The pfs/ttd switch and the regimen picker redraw the curves.
+        // The curves are those of the three regimens with the most lines, ticked in the picker.
+        var ticked = (await Browser.EvaluateAsync("[...document.querySelectorAll('#regimen-picker input:checked')].map(i => i.value)"))!
+            .AsArray().Select(r => r!.GetValue<string>()).ToList();
+        Assert.Equal(regimens.Take(3), ticked);
+        Assert.Equal(["alectinib", "crizotinib", "lorlatinib"], ticked);
+        const string curves = "document.querySelector('#curves-figure svg')";
+        Assert.True((await Browser.EvaluateAsync($"{curves}.textContent.includes('lorlatinib') && !{curves}.textContent.includes('brigatinib')"))!.GetValue<bool>());
+
+        // The pfs/ttd switch and the regimen picker redraw the curves: brigatinib ticked is drawn, lorlatinib unticked is not.
         await Browser.EvaluateAsync("document.querySelector('input[name=endpoint][value=ttd]').click()");
-        await Browser.WaitForAsync("document.querySelector('#curves-figure svg')?.dataset.endpoint === 'ttd'", Soon, "the ttd curves");
+        await Browser.WaitForAsync($"{curves}?.dataset.endpoint === 'ttd'", Soon, "the ttd curves");
+        await Browser.EvaluateAsync("document.querySelector('#regimen-picker input[value=brigatinib]').click()");
+        await Browser.WaitForAsync($"{curves}?.textContent.includes('brigatinib')", Soon, "the brigatinib curve");
         await Browser.EvaluateAsync("document.querySelector('#regimen-picker input[value=lorlatinib]').click()");
-        await Browser.WaitForAsync("document.querySelector('#curves-figure svg')?.textContent.includes('lorlatinib')", Soon, "the lorlatinib curve");
+        await Browser.WaitForAsync($"!{curves}?.textContent.includes('lorlatinib')", Soon, "the curves without lorlatinib");
+        Assert.True((await Browser.EvaluateAsync($"{curves}.textContent.includes('brigatinib') && {curves}.dataset.endpoint === 'ttd'"))!.GetValue<bool>());
+
+        // Four changes in a burst, four requests in flight: the curves end as the last change asks and stay so, whatever
+        // order the answers arrive in (an earlier answer coming last must not be drawn over the latest).
+        await Browser.EvaluateAsync("""
+            for (const selector of ['input[name=endpoint][value=pfs]', '#regimen-picker input[value=lorlatinib]',
+                                    '#regimen-picker input[value=alectinib]', 'input[name=endpoint][value=ttd]'])
+              document.querySelector(selector).click();
+            """);
+        var last = $"{curves}?.dataset.endpoint === 'ttd' && {curves}.textContent.includes('lorlatinib') && !{curves}.textContent.includes('alectinib')";
+        await Browser.WaitForAsync(last, Soon, "the curves of the last change");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True((await Browser.EvaluateAsync(last))!.GetValue<bool>(), "an earlier answer was drawn over the latest");
 
         // A filter: the board of one regimen is what the API answers for it.
         var alectinib = (await site.Ledger.GetAsync("/cases?regimen=alectinib")).Json["total"]!.GetValue<int>();
