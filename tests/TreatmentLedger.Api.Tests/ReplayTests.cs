@@ -205,4 +205,32 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
 
         Assert.Equal(404, (await Api.Get($"/cases/{caseId}?knownAt={Uri.EscapeDataString(before.ToString("O"))}")).Status);
     }
+
+    /// <summary>
+    /// The live views keep the streams they read in memory and read only what was recorded since: a case read again,
+    /// after an entry was recorded (here or on another node: the read asks the store for every later version), shows it,
+    /// and knownAt still leaves out what was recorded after that instant, down to the case itself.
+    /// </summary>
+    [Fact]
+    public async Task A_case_read_again_shows_what_was_recorded_since_and_known_at_still_leaves_it_out()
+    {
+        var beforeCase = Fixture.Clock.GetUtcNow().AddMinutes(-1);
+        var (caseId, rtId) = await CaseWithRadiotherapy();
+        Assert.Equal(50m, (await Api.Get($"/cases/{caseId}/cumulative-dose")).Json["radiotherapy"]!["bySite"]![0]!["totalDoseGy"]!.GetValue<decimal>());
+        var beforeCorrection = Fixture.Clock.GetUtcNow();
+        Fixture.Clock.Offset = TimeSpan.FromMinutes(5);
+        await Correct(caseId, rtId,
+            """{ "type": "radiotherapy-delivered", "occurredOn": "2011-09", "site": "left axilla", "technique": "conventional", "totalDoseGy": 54, "fractions": 25 }""");
+
+        var now = await Api.Get($"/cases/{caseId}/cumulative-dose");
+        var then = await Api.Get($"/cases/{caseId}/cumulative-dose?knownAt={Uri.EscapeDataString(beforeCorrection.ToString("O"))}");
+        var beforeItExisted = await Api.Get($"/cases/{caseId}/cumulative-dose?knownAt={Uri.EscapeDataString(beforeCase.ToString("O"))}");
+
+        Assert.Equal(54m, now.Json["radiotherapy"]!["bySite"]![0]!["totalDoseGy"]!.GetValue<decimal>());
+        Assert.Equal(50m, then.Json["radiotherapy"]!["bySite"]![0]!["totalDoseGy"]!.GetValue<decimal>());
+        Assert.Equal(404, beforeItExisted.Status);
+        // Another hospital's reader of the same case id finds nothing, kept or not.
+        Assert.Equal(404, (await Api.As(Fixture.Token("dr-elsewhere", "other-hospital", TreatmentLedger.Api.Security.Roles.Clinician))
+            .Get($"/cases/{caseId}/cumulative-dose")).Status);
+    }
 }

@@ -9,14 +9,24 @@ namespace TreatmentLedger.Api.Store;
 
 /// <summary>
 /// Loads what read routes fold. The summary is one small load of the case's state; every other view folds the stream
-/// live, up to knownAt when given, from the store's own timestamps.
+/// live, up to knownAt when given, from the store's own timestamps. The streams read last are kept in memory
+/// (<see cref="KeptEntries"/>, <see cref="RecentHistories"/>): a case read again reads only the events recorded since,
+/// and parses none of the others again. Stored events never change, so a kept prefix stays true on every node.
 /// </summary>
 public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnections connections, TimeProvider clock)
 {
     private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = ? and tenant_id = ?";
 
+    /// <summary>
+    /// Entries kept across reads: the cases a team is looking at (a few hundred of tens of entries, or one long course);
+    /// a stream longer than that is read whole each time. At about 2.5 KB an entry, some 25 MB at most.
+    /// </summary>
+    public const int KeptEntries = 10_000;
+
+    private readonly RecentHistories _recent = new(KeptEntries);
+
     private readonly string _streamSql =
-        $"select {EventRows.Columns} from {rows.Table} where stream_id = $1 and tenant_id = $2 and timestamp <= $3 order by version";
+        $"select {EventRows.Columns} from {rows.Table} where stream_id = $1 and tenant_id = $2 and version > $3 order by version";
 
     public DateOnly Today => clock.Today();
 
@@ -33,15 +43,17 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnec
     /// </summary>
     public async Task<CaseHistory?> ReadStreamAsync(string hospital, Guid caseId, DateTimeOffset knownAt, CancellationToken ct)
     {
+        var entries = new List<RecordedEntry>(_recent.Entries(hospital, caseId));
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(_streamSql, connection);
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(hospital);
-        command.Parameters.AddWithValue(knownAt);
-        var entries = new List<RecordedEntry>();
+        command.Parameters.AddWithValue((long)entries.Count);
         await connections.ReadAsync(command, reader => entries.Add(rows.Read(reader)), ct);
-        return entries.Count == 0 ? null : new CaseHistory(entries);
+        _recent.Keep(hospital, caseId, entries);
+        var known = knownAt == DateTimeOffset.MaxValue ? entries : entries.Where(e => e.RecordedAt <= knownAt).ToList();
+        return known.Count == 0 ? null : new CaseHistory(known);
     }
 
     /// <summary>

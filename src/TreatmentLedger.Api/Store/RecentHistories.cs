@@ -1,11 +1,11 @@
 using TreatmentLedger.History;
 
-namespace TreatmentLedger.Api.Dashboards;
+namespace TreatmentLedger.Api.Store;
 
 /// <summary>
-/// The recorded entries of the cases the dashboards' projection saw last, so that a page touching a case it saw before
-/// reads none of the case's earlier events again: the daemon runs the projection on one node, page after page, and a
-/// case that is being recorded comes back page after page.
+/// The recorded entries of the cases seen last, so that what folds a case again reads only the events recorded since:
+/// the dashboards' projection, which the daemon runs on one node page after page (a case being recorded comes back page
+/// after page), and the read routes that fold a stream live (<see cref="CaseReader"/>), each with its own.
 /// Events never change once stored, so a kept prefix of a stream stays true whatever happens (a rebuild, a page replayed
 /// after a crash, another node having projected in between): <see cref="EarlierThan"/> answers only with versions 1 to
 /// n without a hole, or nothing. Bounded by entries held; the case seen longest ago goes first.
@@ -31,6 +31,13 @@ public sealed class RecentHistories(int capacity)
             if (entries.Count < version - 1) return null;
             return entries.GetRange(0, (int)(version - 1));
         }
+    }
+
+    /// <summary>The kept entries of the case, versions 1 to n in order; none when it is not kept.</summary>
+    public IReadOnlyList<RecordedEntry> Entries(string tenant, Guid caseId)
+    {
+        lock (_lock)
+            return _byCase.TryGetValue((tenant, caseId), out var node) ? [.. node.Value.Entries] : [];
     }
 
     /// <summary>Keeps a case's whole history up to its latest version; anything but versions 1..n in order is not kept.</summary>

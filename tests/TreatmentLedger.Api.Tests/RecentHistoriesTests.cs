@@ -1,11 +1,11 @@
-using TreatmentLedger.Api.Dashboards;
+using TreatmentLedger.Api.Store;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
 
-namespace TreatmentLedger.Api.Tests.Dashboards;
+namespace TreatmentLedger.Api.Tests;
 
-/// <summary>The dashboards' projection reads a case's earlier entries from here when every one of them is kept.</summary>
+/// <summary>The dashboards' projection and the live reads take a case's earlier entries from here when every one of them is kept.</summary>
 public class RecentHistoriesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -74,5 +74,19 @@ public class RecentHistoriesTests
         // A history longer than the whole capacity is not kept, and drives nothing out.
         recent.Keep("h", Guid.NewGuid(), Versions(11));
         Assert.NotNull(recent.EarlierThan("h", first, 6));
+    }
+
+    [Fact]
+    public void Answers_a_kept_history_whole_and_nothing_for_a_case_not_kept()
+    {
+        var recent = new RecentHistories(100);
+        var caseId = Guid.NewGuid();
+        var history = Versions(3);
+        recent.Keep("h", caseId, history);
+        history.Add(Versions(4)[3]); // the caller's list is copied when kept
+
+        Assert.Equal(history.Take(3), recent.Entries("h", caseId));
+        Assert.Empty(recent.Entries("other hospital", caseId));
+        Assert.Empty(recent.Entries("h", Guid.NewGuid()));
     }
 }
