@@ -35,15 +35,15 @@ public static class ReplayToDateScenario
             await RawTables.CopyAsync(connection, entries.Select((e, i) => new RawRow(id, i + 1, e.Type, CaseJson.RawData(e))), ctx.Ct);
             var asOf = entries.OfType<ClinicalEntry>().Max(e => e.Date.Anchor).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             var path = $"/cases/{id}/lines?asOf={asOf}";
-            int Calls(int rep) => rep == 0 ? v.ReplayWarmupCalls : v.ReplayCallsPerRep(size);
+            var calls = v.ReplayCallsPerRep(size);
 
             var ledger = new Series($"ledger (GET lines?asOf, {size:N0} entries)");
             var baseline = new Series($"baseline (SELECT stream rows, {size:N0})");
-            await Repetitions.RunPairedAsync(ctx.Cpu, $"{Name} {size}", 1, v.ReplayReps,
+            await Repetitions.RunPairedAsync(ctx.Cpu, $"{Name} {size}", v.ReplayWarmups, v.ReplayReps,
                 ledger, rep => LoadRunner.RunSequentialAsync(
-                    Enumerable.Repeat((Operation)(ct => ctx.GetAsync(path, ct)), Calls(rep)).ToList(), ctx.RepLimit, ctx.Ct),
+                    Enumerable.Repeat((Operation)(ct => ctx.GetAsync(path, ct)), calls).ToList(), ctx.RepLimit, ctx.Ct),
                 baseline, rep => LoadRunner.RunSequentialAsync(
-                    Enumerable.Repeat((Operation)(ct => SelectStreamAsync(connection, id, size, ct)), Calls(rep)).ToList(), ctx.RepLimit, ctx.Ct));
+                    Enumerable.Repeat((Operation)(ct => SelectStreamAsync(connection, id, size, ct)), calls).ToList(), ctx.RepLimit, ctx.Ct));
 
             medians.Add((size, ledger.Latency.P50, baseline.Latency.P50));
             var ratio = ledger.Latency.P50 / baseline.Latency.P50;
@@ -54,7 +54,7 @@ public static class ReplayToDateScenario
                     $"- Case: {size:N0} generated entries spanning {entries[0].OccurredOn} to {asOf}, stored with one `StartStream` (not through the API's recording path, " +
                     $"whose rules check would make seeding a 10,000-entry case quadratic); `GET /cases/{{id}}/lines?asOf={asOf}` computes the lines from all of them, " +
                     "from what the API reads for an asOf request (the stream).",
-                    $"- One call at a time; warm-up of {v.ReplayWarmupCalls} calls, then {v.ReplayReps} repetitions of {v.ReplayCallsPerRep(size)} calls; the whole body is read.",
+                    $"- One call at a time; {v.ReplayWarmups} warm-up and {v.ReplayReps} measured repetitions of {calls} calls; the whole body is read.",
                     $"- Baseline: `select seq, version, type, data from bench_raw.events where stream = $1 order by version`, every row read (data as text), on one open connection; the same {size:N0} rows.",
                     $"- {ledger.Describe("calls/s")}",
                     $"- {baseline.Describe("calls/s")}",
