@@ -53,7 +53,9 @@ public static class ReplayToDateScenario
                 [
                     $"- Case: {size:N0} generated entries spanning {entries[0].OccurredOn} to {asOf}, stored with one `StartStream` (not through the API's recording path, " +
                     $"whose rules check would make seeding a 10,000-entry case quadratic); `GET /cases/{{id}}/lines?asOf={asOf}` computes the lines from all of them, " +
-                    "from what the API reads for an asOf request (the stream).",
+                    "from what the API reads for an asOf request (the stream). The API keeps the streams it read last in memory (up to 10,000 entries): " +
+                    "after the first call, each call asks PostgreSQL only for the versions after those held (none here) and folds the kept entries, " +
+                    "where the baseline reads and returns every row each time.",
                     $"- One call at a time; {v.ReplayWarmups} warm-up and {v.ReplayReps} measured repetitions of {calls} calls; the whole body is read.",
                     $"- Baseline: `select seq, version, type, data from bench_raw.events where stream = $1 order by version`, every row read (data as text), on one open connection; the same {size:N0} rows.",
                     $"- {ledger.Describe("calls/s")}",
