@@ -26,11 +26,13 @@ public static class PeerReplayScenario
         await ReplayToDateScenario.SeedAsync(ctx, id, entries);
         var point = new ViewPoint(ctx.Today, ctx.Today);
         // Live, as the API folds a stream for a replay (GET .../lines?asOf=): the stream's entries, never the case document.
+        // A reader of its own per call: the API's reader keeps the streams it read, and a second call would read no row.
         var connections = new StoreConnections(ctx.Store);
-        var reader = new CaseReader(ctx.Store, new EventRows(ctx.Store, connections), connections, TimeProvider.System);
+        var rows = new EventRows(ctx.Store, connections);
         var replay = new ReadParameters(ctx.Today, KnownAt: null);
         Operation fold = async ct =>
         {
+            var reader = new CaseReader(ctx.Store, rows, connections, TimeProvider.System);
             var history = await reader.LoadAsync(BenchContext.Hospital, id, replay, ct);
             if (history?.Recorded.Count != entries.Count) return $"read {history?.Recorded.Count ?? 0} entries";
             return Lines.Of(history, point).Count > 0 ? null : "no lines";
@@ -59,7 +61,7 @@ public static class PeerReplayScenario
             Fmt.Ratio(ratio), Target, ratio >= 2 && ledger.Failures == 0,
             $"baseline column = the peer (Emmett 0.42.0); {v.PeerReplayEntries} entries, one call at a time",
             [
-                $"- Ledger: `CaseReader.LoadAsync(hospital, id, asOf: today)`, the API's replay path (one query of the stream's rows, each entry deserialised by Marten's serializer; never the case document), then `Lines.Of(history, viewPoint)`, " +
+                $"- Ledger: `CaseReader.LoadAsync(hospital, id, asOf: today)`, the API's replay path (one query of the stream's rows, each entry deserialised by Marten's serializer; never the case document), by a reader made for the call (the API's reader keeps the streams it read last, and would read no row after the first call), then `Lines.Of(history, viewPoint)`, " +
                 $"in the harness process on a bare DocumentStore; a generated {v.PeerReplayEntries}-entry case stored with one `StartStream`.",
                 $"- Peer: {peer.Versions}; `aggregateStream('case-<uuid>', {{ evolve: (s, e) => ({{ count: s.count + 1, lastType: e.type }}), initialState }})` over the same {v.PeerReplayEntries} events.",
                 $"- Both: warm-up of {v.PeerReplayWarmupCalls} calls, then {v.PeerReplayReps} repetitions of {v.PeerReplayCallsPerRep} calls, one at a time; folds/s = calls / wall time of a repetition, median over repetitions.",
