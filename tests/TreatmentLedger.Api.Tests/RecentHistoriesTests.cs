@@ -86,6 +86,8 @@ public class RecentHistoriesTests
         history.Add(Versions(4)[3]); // the caller's list is copied when kept
 
         Assert.Equal(history.Take(3), recent.Entries("h", caseId));
+        recent.Entries("h", caseId).Add(history[3]); // and the list answered is the caller's own
+        Assert.Equal(history.Take(3), recent.Entries("h", caseId));
         Assert.Empty(recent.Entries("other hospital", caseId));
         Assert.Empty(recent.Entries("h", Guid.NewGuid()));
     }

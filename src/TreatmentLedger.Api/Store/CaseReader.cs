@@ -43,7 +43,7 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnec
     /// </summary>
     public async Task<CaseHistory?> ReadStreamAsync(string hospital, Guid caseId, DateTimeOffset knownAt, CancellationToken ct)
     {
-        var entries = new List<RecordedEntry>(_recent.Entries(hospital, caseId));
+        var entries = _recent.Entries(hospital, caseId);
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(_streamSql, connection);

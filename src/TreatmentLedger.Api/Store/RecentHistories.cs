@@ -33,8 +33,11 @@ public sealed class RecentHistories(int capacity)
         }
     }
 
-    /// <summary>The kept entries of the case, versions 1 to n in order; none when it is not kept.</summary>
-    public IReadOnlyList<RecordedEntry> Entries(string tenant, Guid caseId)
+    /// <summary>
+    /// The kept entries of the case, versions 1 to n in order, in a list of the caller's own (to extend with what was
+    /// recorded since); an empty one when the case is not kept.
+    /// </summary>
+    public List<RecordedEntry> Entries(string tenant, Guid caseId)
     {
         lock (_lock)
             return _byCase.TryGetValue((tenant, caseId), out var node) ? [.. node.Value.Entries] : [];
