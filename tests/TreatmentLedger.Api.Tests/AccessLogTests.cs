@@ -141,4 +141,20 @@ public sealed class AccessLogTests(LedgerFixture fixture) : LedgerTest(fixture)
         await using var gone = new NpgsqlCommand($"select to_regclass('{schema}.{AccessLogTable.LegacyName}') is null", connection);
         Assert.True((bool)(await gone.ExecuteScalarAsync())!);
     }
+
+    [Fact]
+    public void Records_of_a_row_get_distinct_ids_in_their_order_and_rows_keep_theirs_apart()
+    {
+        var at = DateTimeOffset.Parse("2026-03-01T10:00:00Z");
+        var (row, other) = (Guid.CreateVersion7(at), Guid.CreateVersion7(at));
+        var ids = Enumerable.Range(0, AccessLogTable.MaxRecordsPerRow).Select(i => AccessLogTable.RecordId(row, i)).ToList();
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(ids.Order(), ids);
+        Assert.All(ids, id => Assert.Equal(row.ToString()[..^4], id.ToString()[..^4]));
+        Assert.Equal(7, ids[^1].Version);
+        Assert.DoesNotContain(AccessLogTable.RecordId(other, 0), ids);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AccessLogTable.RecordId(row, AccessLogTable.MaxRecordsPerRow));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AccessLogTable.RecordId(row, -1));
+    }
 }

@@ -14,8 +14,12 @@ namespace TreatmentLedger.Api.AccessLog;
 /// </summary>
 public sealed class AccessLogWriter : IAsyncDisposable
 {
-    /// <summary>How long the first record of a batch waits for others.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// How long the first record of a batch waits for others. At 20 ms a busy ledger inserted some 50 rows a second, and
+    /// their fixed cost in PostgreSQL (a statement, a commit, the TOASTed arrays) showed in the reads' CPU and p95; at
+    /// 100 ms it does not (docs/benchmarks.md, "security cost").
+    /// </summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
     private readonly IDocumentStore _store;
     private readonly ILogger<AccessLogWriter> _logger;
     private readonly Channel<AccessRecord> _queue = Channel.CreateUnbounded<AccessRecord>(new UnboundedChannelOptions { SingleReader = true });

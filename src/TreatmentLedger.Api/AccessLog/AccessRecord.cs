@@ -7,7 +7,6 @@ namespace TreatmentLedger.Api.AccessLog;
 /// </summary>
 public sealed class AccessRecord
 {
-    public Guid Id { get; set; }
     public DateTimeOffset At { get; set; }
     public string? Sub { get; set; }
     public IReadOnlyList<string> Roles { get; set; } = [];

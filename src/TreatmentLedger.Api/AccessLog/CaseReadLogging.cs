@@ -27,7 +27,6 @@ public static class CaseReadLogging
             var signedIn = user.Identity?.IsAuthenticated == true;
             log.Append(new AccessRecord
             {
-                Id = Guid.CreateVersion7(),
                 At = clock.GetUtcNow(),
                 Sub = signedIn ? user.FindFirstValue(Tokens.Subject) : null,
                 Roles = signedIn ? user.FindAll(Tokens.Role).Select(c => c.Value).ToList() : [],

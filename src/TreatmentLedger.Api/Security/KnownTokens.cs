@@ -16,14 +16,18 @@ public sealed class KnownTokens(TimeProvider clock)
     public const int Capacity = 10_000;
     private const string Prefix = "Bearer ";
     private readonly ConcurrentDictionary<string, (ClaimsPrincipal Caller, DateTime ValidTo)> _known = new(StringComparer.Ordinal);
+    // Looked up by the header's span: a known token is not copied out of its header on every request.
+    private ConcurrentDictionary<string, (ClaimsPrincipal Caller, DateTime ValidTo)>.AlternateLookup<ReadOnlySpan<char>> Known =>
+        _known.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>JwtBearer's first event: a known, unexpired token admits its caller at once.</summary>
     public Task AdmitKnown(MessageReceivedContext context)
     {
-        if (TokenOf(context.Request) is not { } token || !_known.TryGetValue(token, out var known)) return Task.CompletedTask;
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!Known.TryGetValue(TokenOf(header), out var known)) return Task.CompletedTask;
         if (known.ValidTo <= clock.GetUtcNow().UtcDateTime)
         {
-            _known.TryRemove(token, out _);
+            Known.TryRemove(TokenOf(header), out _);
             return Task.CompletedTask;
         }
         context.Principal = known.Caller;
@@ -41,16 +45,14 @@ public sealed class KnownTokens(TimeProvider clock)
             context.Fail("the token names no valid sub and hospital");
             return Task.CompletedTask;
         }
-        if (TokenOf(context.Request) is not { } token) return Task.CompletedTask;
+        var token = TokenOf(context.Request.Headers.Authorization.ToString());
+        if (token.IsEmpty) return Task.CompletedTask;
         if (_known.Count >= Capacity) _known.Clear();
-        _known[token] = (caller, context.SecurityToken.ValidTo);
+        _known[token.ToString()] = (caller, context.SecurityToken.ValidTo);
         return Task.CompletedTask;
     }
 
-    /// <summary>The token of an <c>Authorization: Bearer</c> header, as JwtBearer reads it.</summary>
-    private static string? TokenOf(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) && header.Length > Prefix.Length ? header[Prefix.Length..].Trim() : null;
-    }
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, as JwtBearer reads it; empty when there is none.</summary>
+    private static ReadOnlySpan<char> TokenOf(string header) =>
+        header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? header.AsSpan(Prefix.Length).Trim() : default;
 }
