@@ -18,6 +18,15 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
     /// <summary>One interval: CPU seconds of each party, and the shares of the whole machine (all cores).</summary>
     public readonly record struct Load(double Foreign, double Ours, double Seconds, double HarnessCpu, double ApiCpu, double PostgresCpu)
     {
+        /// <summary>Periods taken one after the other as one: CPU and time added, the machine's shares weighted by time.</summary>
+        public static Load Sum(IEnumerable<Load> periods)
+        {
+            var all = periods.ToList();
+            var seconds = all.Sum(p => p.Seconds);
+            double Share(Func<Load, double> of) => seconds > 0 ? all.Sum(p => of(p) * p.Seconds) / seconds : 0;
+            return new Load(Share(p => p.Foreign), Share(p => p.Ours), seconds, all.Sum(p => p.HarnessCpu), all.Sum(p => p.ApiCpu), all.Sum(p => p.PostgresCpu));
+        }
+
         public override string ToString() =>
             $"{(Foreign * 100).ToString("0", CultureInfo.InvariantCulture)} % of the machine's CPU went to other processes " +
             $"(the benchmark's own: {(Ours * 100).ToString("0", CultureInfo.InvariantCulture)} %) over {Seconds.ToString("0", CultureInfo.InvariantCulture)} s";

@@ -14,6 +14,14 @@ public sealed record LoadResult(int Completed, int Failures, double Seconds, IRe
     public double PerSecond => Succeeded / Seconds;
 
     public Latency Latency => Stats.LatencyOf(LatenciesMs);
+
+    /// <summary>Runs taken one after the other as one: their operations, time and latencies together.</summary>
+    public static LoadResult Sum(IEnumerable<LoadResult> runs)
+    {
+        var all = runs.ToList();
+        return new LoadResult(all.Sum(r => r.Completed), all.Sum(r => r.Failures), all.Sum(r => r.Seconds),
+            all.SelectMany(r => r.LatenciesMs).ToList(), all.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null), all.Any(r => r.TimedOut));
+    }
 }
 
 /// <summary>

@@ -18,6 +18,8 @@ public static class SecurityCostScenario
     public const string Name = "security cost";
     public const string Target = "appends/s and read p95 within 15 % of the run without them";
     private const int Cases = 256;
+    /// <summary>The turns of each host within a read repetition (<see cref="AlternatingAsync"/>).</summary>
+    private const int ReadSlices = 10;
 
     public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchContext ctx)
     {
@@ -41,15 +43,15 @@ public static class SecurityCostScenario
         var plans = new Dictionary<int, IReadOnlyList<IReadOnlyList<(int Case, int Entry)>>>();
         IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> Plan(int rep) =>
             plans.TryGetValue(rep, out var plan) ? plan : plans[rep] = streams.NextRounds(v.Clients, rounds);
-        await AlternatingAsync(ctx, Name + ", append", warmups, reps,
-            appendWith, rep => with.AppendAsync(Plan(rep), bodies, ctx),
-            appendWithout, rep => without.AppendAsync(Plan(rep), bodies, ctx));
+        await AlternatingAsync(ctx, Name + ", append", warmups, reps, slices: 1,
+            appendWith, (rep, _) => with.AppendAsync(Plan(rep), bodies, ctx),
+            appendWithout, (rep, _) => without.AppendAsync(Plan(rep), bodies, ctx));
 
         var readWith = new Series("with authentication and access log");
         var readWithout = new Series("without");
-        await AlternatingAsync(ctx, Name + ", read", v.ReadWarmups, v.ReadReps,
-            readWith, rep => with.ReadAsync(rep, reads / v.Clients, v.Clients, ctx),
-            readWithout, rep => without.ReadAsync(rep, reads / v.Clients, v.Clients, ctx));
+        await AlternatingAsync(ctx, Name + ", read", v.ReadWarmups, v.ReadReps, ReadSlices,
+            readWith, (rep, slice) => with.ReadAsync(rep * ReadSlices + slice, reads / ReadSlices / v.Clients, v.Clients, ctx),
+            readWithout, (rep, slice) => without.ReadAsync(rep * ReadSlices + slice, reads / ReadSlices / v.Clients, v.Clients, ctx));
 
         var appendRatio = appendWith.Rate / appendWithout.Rate;
         var readRatio = readWith.Latency.P95 / readWithout.Latency.P95;
@@ -61,7 +63,7 @@ public static class SecurityCostScenario
             "Without: authentication replaced by a scheme that admits every request as the same clinician without reading the token, and no access log writer.",
             $"- Workload: {Cases} cases opened per host (not timed); each append repetition appends the next {rounds} entries of every case, " +
             $"one `POST /cases/{{id}}/entries` each, {v.Clients} clients; each read repetition is {reads:N0} `GET /cases/{{id}}` of random cases, {v.Clients} clients. " +
-            $"The two hosts take turns within each repetition, the one that goes first alternating from one repetition to the next; {warmups} and {v.ReadWarmups} warm-up repetitions.",
+            $"The two hosts take turns within each repetition, the one that goes first alternating from one turn to the next: once per append repetition, {ReadSlices} times per read repetition ({reads / ReadSlices:N0} reads a turn; a repetition's figures are those of its turns together); {warmups} and {v.ReadWarmups} warm-up repetitions.",
             $"- Append, {appendWith.Describe("entries/s")}",
             $"- Append, {appendWithout.Describe("entries/s")}",
             $"- Read, {readWith.Describe("reads/s")}",
@@ -83,30 +85,41 @@ public static class SecurityCostScenario
     }
 
     /// <summary>
-    /// As <see cref="Repetitions.RunPairedAsync"/>, but the side that goes first alternates from one repetition to the
-    /// next: two hosts in one process share its JIT, GC and thread pool, and whichever runs second meets what the first left.
+    /// As <see cref="Repetitions.RunPairedAsync"/>, but the two sides take turns <paramref name="slices"/> times within a
+    /// repetition, each turn a slice of its work (the second argument of the run functions, 0 to slices - 1), and the
+    /// side that goes first alternates from one turn to the next: two hosts in one process share its JIT, GC and thread
+    /// pool, and whichever runs second meets what the first left; and a pause of the machine (this virtual machine shares
+    /// its host) then falls on both sides alike instead of on one side's whole repetition. A side's repetition is the sum
+    /// of its turns: its operations, time, latencies and CPU.
     /// </summary>
-    private static async Task AlternatingAsync(BenchContext ctx, string label, int warmups, int reps,
-        Series with, Func<int, Task<LoadResult>> runWith, Series without, Func<int, Task<LoadResult>> runWithout)
+    private static async Task AlternatingAsync(BenchContext ctx, string label, int warmups, int reps, int slices,
+        Series with, Func<int, int, Task<LoadResult>> runWith, Series without, Func<int, int, Task<LoadResult>> runWithout)
     {
         for (var rep = 0; rep < warmups + reps; rep++)
         {
-            (LoadResult Result, CpuMonitor.Load Cpu) a, b;
-            if (rep % 2 == 0)
+            var a = new List<(LoadResult Result, CpuMonitor.Load Cpu)>();
+            var b = new List<(LoadResult Result, CpuMonitor.Load Cpu)>();
+            for (var slice = 0; slice < slices; slice++)
             {
-                a = await Repetitions.MeasuredAsync(ctx.Cpu, () => runWith(rep));
-                b = await Repetitions.MeasuredAsync(ctx.Cpu, () => runWithout(rep));
+                var (r, s) = (rep, slice);
+                if ((rep * slices + slice) % 2 == 0)
+                {
+                    a.Add(await Repetitions.MeasuredAsync(ctx.Cpu, () => runWith(r, s)));
+                    b.Add(await Repetitions.MeasuredAsync(ctx.Cpu, () => runWithout(r, s)));
+                }
+                else
+                {
+                    b.Add(await Repetitions.MeasuredAsync(ctx.Cpu, () => runWithout(r, s)));
+                    a.Add(await Repetitions.MeasuredAsync(ctx.Cpu, () => runWith(r, s)));
+                }
             }
-            else
-            {
-                b = await Repetitions.MeasuredAsync(ctx.Cpu, () => runWithout(rep));
-                a = await Repetitions.MeasuredAsync(ctx.Cpu, () => runWith(rep));
-            }
-            Console.WriteLine($"  {label} {(rep < warmups ? "warm-up" : "rep")} {rep + 1}: with {Fmt.Num(a.Result.PerSecond)} ops/s {a.Result.Latency}; " +
-                              $"without {Fmt.Num(b.Result.PerSecond)} ops/s {b.Result.Latency}");
+            var (withRep, withCpu) = (LoadResult.Sum(a.Select(x => x.Result)), CpuMonitor.Load.Sum(a.Select(x => x.Cpu)));
+            var (withoutRep, withoutCpu) = (LoadResult.Sum(b.Select(x => x.Result)), CpuMonitor.Load.Sum(b.Select(x => x.Cpu)));
+            Console.WriteLine($"  {label} {(rep < warmups ? "warm-up" : "rep")} {rep + 1}: with {Fmt.Num(withRep.PerSecond)} ops/s {withRep.Latency}; " +
+                              $"without {Fmt.Num(withoutRep.PerSecond)} ops/s {withoutRep.Latency}");
             if (rep < warmups) continue;
-            with.Add(a.Result, a.Cpu);
-            without.Add(b.Result, b.Cpu);
+            with.Add(withRep, withCpu);
+            without.Add(withoutRep, withoutCpu);
         }
     }
 
