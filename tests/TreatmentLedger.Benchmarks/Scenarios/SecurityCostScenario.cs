@@ -27,7 +27,9 @@ public static class SecurityCostScenario
         var rounds = v.Quick ? 1 : 4;
         var reps = v.AppendReps;
         var warmups = v.AppendWarmups;
-        var reads = v.Quick ? 1_000 : 10_000;
+        // Reads per client in each host's turn: a read repetition is ReadSlices turns of each host, all clients in each.
+        var perClientTurn = Math.Max(1, (v.Quick ? 1_000 : 10_000) / ReadSlices / v.Clients);
+        var reads = perClientTurn * v.Clients * ReadSlices;
         var streams = CaseStreams.Generate(Cases, 1 + rounds * (warmups + reps), seed: 300_000, ctx.Today);
         var bodies = streams.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
 
@@ -50,8 +52,8 @@ public static class SecurityCostScenario
         var readWith = new Series("with authentication and access log");
         var readWithout = new Series("without");
         await AlternatingAsync(ctx, Name + ", read", v.ReadWarmups, v.ReadReps, ReadSlices,
-            readWith, (rep, slice) => with.ReadAsync(rep * ReadSlices + slice, reads / ReadSlices / v.Clients, v.Clients, ctx),
-            readWithout, (rep, slice) => without.ReadAsync(rep * ReadSlices + slice, reads / ReadSlices / v.Clients, v.Clients, ctx));
+            readWith, (rep, slice) => with.ReadAsync(rep * ReadSlices + slice, perClientTurn, v.Clients, ctx),
+            readWithout, (rep, slice) => without.ReadAsync(rep * ReadSlices + slice, perClientTurn, v.Clients, ctx));
 
         var appendRatio = appendWith.Rate / appendWithout.Rate;
         var readRatio = readWith.Latency.P95 / readWithout.Latency.P95;
@@ -63,7 +65,7 @@ public static class SecurityCostScenario
             "Without: authentication replaced by a scheme that admits every request as the same clinician without reading the token, and no access log writer.",
             $"- Workload: {Cases} cases opened per host (not timed); each append repetition appends the next {rounds} entries of every case, " +
             $"one `POST /cases/{{id}}/entries` each, {v.Clients} clients; each read repetition is {reads:N0} `GET /cases/{{id}}` of random cases, {v.Clients} clients. " +
-            $"The two hosts take turns within each repetition, the one that goes first alternating from one turn to the next: once per append repetition, {ReadSlices} times per read repetition ({reads / ReadSlices:N0} reads a turn; a repetition's figures are those of its turns together); {warmups} and {v.ReadWarmups} warm-up repetitions.",
+            $"The two hosts take turns within each repetition, the one that goes first alternating from one turn to the next: once per append repetition, {ReadSlices} times per read repetition ({perClientTurn * v.Clients:N0} reads a turn; a repetition's figures are those of its turns together); {warmups} and {v.ReadWarmups} warm-up repetitions.",
             $"- Append, {appendWith.Describe("entries/s")}",
             $"- Append, {appendWithout.Describe("entries/s")}",
             $"- Read, {readWith.Describe("reads/s")}",
