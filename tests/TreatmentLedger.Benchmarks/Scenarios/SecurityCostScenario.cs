@@ -117,7 +117,7 @@ public static class SecurityCostScenario
             }
             var (withRep, withCpu) = (LoadResult.Sum(a.Select(x => x.Result)), CpuMonitor.Load.Sum(a.Select(x => x.Cpu)));
             var (withoutRep, withoutCpu) = (LoadResult.Sum(b.Select(x => x.Result)), CpuMonitor.Load.Sum(b.Select(x => x.Cpu)));
-            Console.WriteLine($"  {label} {(rep < warmups ? "warm-up" : "rep")} {rep + 1}: with {Fmt.Num(withRep.PerSecond)} ops/s {withRep.Latency}; " +
+            Console.WriteLine($"  {label} {(rep < warmups ? "warm-up" : "rep")} {(rep < warmups ? rep + 1 : rep + 1 - warmups)}: with {Fmt.Num(withRep.PerSecond)} ops/s {withRep.Latency}; " +
                               $"without {Fmt.Num(withoutRep.PerSecond)} ops/s {withoutRep.Latency}");
             if (rep < warmups) continue;
             with.Add(withRep, withCpu);
