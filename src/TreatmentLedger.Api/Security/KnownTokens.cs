@@ -15,19 +15,18 @@ public sealed class KnownTokens(TimeProvider clock)
 {
     public const int Capacity = 10_000;
     private const string Prefix = "Bearer ";
-    private readonly ConcurrentDictionary<string, (ClaimsPrincipal Caller, DateTime ValidTo)> _known = new(StringComparer.Ordinal);
-    // Looked up by the header's span: a known token is not copied out of its header on every request.
-    private ConcurrentDictionary<string, (ClaimsPrincipal Caller, DateTime ValidTo)>.AlternateLookup<ReadOnlySpan<char>> Known =>
-        _known.GetAlternateLookup<ReadOnlySpan<char>>();
+    // Looked up by the header's span (a known token is not copied out of its header on every request); stored by its text.
+    private readonly ConcurrentDictionary<string, (ClaimsPrincipal Caller, DateTime ValidTo)>.AlternateLookup<ReadOnlySpan<char>> _known =
+        new ConcurrentDictionary<string, (ClaimsPrincipal Caller, DateTime ValidTo)>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>JwtBearer's first event: a known, unexpired token admits its caller at once.</summary>
     public Task AdmitKnown(MessageReceivedContext context)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!Known.TryGetValue(TokenOf(header), out var known)) return Task.CompletedTask;
+        var token = TokenOf(context.Request.Headers.Authorization.ToString());
+        if (!_known.TryGetValue(token, out var known)) return Task.CompletedTask;
         if (known.ValidTo <= clock.GetUtcNow().UtcDateTime)
         {
-            Known.TryRemove(TokenOf(header), out _);
+            _known.TryRemove(token, out _);
             return Task.CompletedTask;
         }
         context.Principal = known.Caller;
@@ -47,8 +46,8 @@ public sealed class KnownTokens(TimeProvider clock)
         }
         var token = TokenOf(context.Request.Headers.Authorization.ToString());
         if (token.IsEmpty) return Task.CompletedTask;
-        if (_known.Count >= Capacity) _known.Clear();
-        _known[token.ToString()] = (caller, context.SecurityToken.ValidTo);
+        if (_known.Dictionary.Count >= Capacity) _known.Dictionary.Clear();
+        _known[token] = (caller, context.SecurityToken.ValidTo);
         return Task.CompletedTask;
     }
 
