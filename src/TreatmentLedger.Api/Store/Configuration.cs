@@ -94,7 +94,8 @@ public static class Configuration
                 BackoffType = DelayBackoffType.Exponential,
             }));
         opts.DatabaseSchemaName = Schema;
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
+        var serializer = new BufferedRowSerializer { EnumStorage = EnumStorage.AsString, Casing = Casing.CamelCase };
+        serializer.Configure(json =>
         {
             // jsonb reorders keys, so the "type" discriminator of an entry may come after its payload.
             json.AllowOutOfOrderMetadataProperties = true;
@@ -102,6 +103,7 @@ public static class Configuration
             // A correction's replacement is stored with its "type", as in a case file.
             json.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { EntryTypes.DescribePolymorphism } };
         });
+        opts.Serializer(serializer);
 
         // Quick appends: one call of Marten's mt_quick_append_events function per stream (an import's 501 events are
         // sent as arrays) instead of a sequence fetch and one INSERT per event. Versions are assigned before the inline
