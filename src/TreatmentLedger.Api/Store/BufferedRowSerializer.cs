@@ -8,8 +8,9 @@ namespace TreatmentLedger.Api.Store;
 /// <summary>
 /// Marten's System.Text.Json serializer, except that a document or event read from a row is deserialised synchronously.
 /// Marten reads rows in Npgsql's default (non-sequential) mode, so a row's columns are in memory before any of them is
-/// read: the asynchronous path (System.Text.Json's stream reader over the column) waits for nothing, and cost about
-/// three times the synchronous one, a quarter of the projection daemon's CPU (docs/benchmarks.md).
+/// read: the asynchronous path (System.Text.Json's stream reader over the column) waits for nothing. That path, parsing
+/// included, held 27 % of the projection daemon's samples in a profile, and with it the API spent 12–22 % more CPU per
+/// HTTP append (docs/benchmarks.md).
 /// </summary>
 public sealed class BufferedRowSerializer : SystemTextJsonSerializer, ISerializer, IStorageSerializer
 {
