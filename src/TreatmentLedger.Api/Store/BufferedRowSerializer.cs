@@ -10,7 +10,8 @@ namespace TreatmentLedger.Api.Store;
 /// Marten reads rows in Npgsql's default (non-sequential) mode, so a row's columns are in memory before any of them is
 /// read: the asynchronous path (System.Text.Json's stream reader over the column) waits for nothing. That path, parsing
 /// included, held 27 % of the projection daemon's samples in a profile, and with it the API spent 12–22 % more CPU per
-/// HTTP append (docs/benchmarks.md).
+/// HTTP append (docs/benchmarks.md). The base class's methods are not virtual: the two below re-implement Marten's
+/// interfaces, through which Marten calls its serializer.
 /// </summary>
 public sealed class BufferedRowSerializer : SystemTextJsonSerializer, ISerializer, IStorageSerializer
 {
