@@ -42,6 +42,7 @@ builder.Services.AddFaultTolerance(embedded);
 builder.Services.AddLedgerLimits(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
+builder.Services.AddSingleton<WriteModelRebuild>();
 builder.Services.AddSingleton<CaseReader>();
 builder.Services.AddSingleton<ReadModels>();
 builder.Services.AddSingleton<CohortReader>();
@@ -77,6 +78,7 @@ builder.Services.AddWolverineHttp();
 builder.Services.AddLedgerApiDocs();
 
 var app = builder.Build();
+if (RebuildCommand.Handles(args)) return await RebuildCommand.RunAsync(app.Services, Console.Out, Console.Error, CancellationToken.None);
 app.UseLedgerHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -100,7 +102,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Stop with Ctrl-C.
         """));
 
-// The JasperFx command line (codegen, projections rebuild, ...) only when a command is given: it starts by listing
+// The JasperFx command line (codegen, projections list, ...) only when a command is given: it starts by listing
 // every assembly it searches for commands, which a plain start has no use for.
 if (args.Length == 0)
 {

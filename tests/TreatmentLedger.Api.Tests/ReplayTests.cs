@@ -132,7 +132,7 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
     }
 
     [Fact]
-    public async Task A_rebuild_of_the_read_models_writes_the_very_documents_the_appends_wrote()
+    public async Task A_rebuild_of_the_write_model_writes_the_very_documents_the_appends_wrote()
     {
         var (caseId, log) = await DemoCaseWithCrizotinibStartCorrected();
         var response = log.First(e => e!["type"]!.GetValue<string>() == "response-assessed")!;
@@ -143,21 +143,58 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         {
             await using var session = store.QuerySession(LedgerFixture.Hospital);
             var serializer = store.Options.Serializer();
-            var amendments = await session.Query<Amendment>().ToListAsync();
+            var amendments = await session.Query<Amendment>().Where(a => a.CaseId == caseId).ToListAsync();
             return (serializer.ToJson(await session.LoadAsync<CaseState>(caseId)), string.Join("\n", amendments.Select(serializer.ToJson).Order()));
         }
         var appended = await Documents();
-
-        using (var daemon = await store.BuildProjectionDaemonAsync())
+        await using (var session = store.LightweightSession(LedgerFixture.Hospital))
         {
-            await daemon.RebuildProjectionAsync<CaseStateProjection>(TimeSpan.FromMinutes(1), CancellationToken.None);
-            await daemon.RebuildProjectionAsync<AmendmentProjection>(TimeSpan.FromMinutes(1), CancellationToken.None);
+            session.Delete<CaseState>(caseId);
+            session.DeleteWhere<Amendment>(a => a.CaseId == caseId);
+            await session.SaveChangesAsync();
         }
+        Assert.Equal(("null", ""), await Documents());
 
+        var rebuilt = await Host.Services.GetRequiredService<WriteModelRebuild>().RunAsync(CancellationToken.None);
+
+        Assert.True(rebuilt > 0);
         Assert.Equal(appended, await Documents());
         Assert.Contains("\"summary\"", appended.State, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("entry-retracted", appended.Amendments, StringComparison.Ordinal);
         Assert.Contains("entry-corrected", appended.Amendments, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rebuild_while_entries_are_recorded_leaves_every_case_state_equal_to_its_whole_history()
+    {
+        var cases = new List<Guid>();
+        for (var i = 0; i < 8; i++) cases.Add((await DemoCaseWithCrizotinibStartCorrected()).CaseId);
+        var rebuild = Host.Services.GetRequiredService<WriteModelRebuild>();
+
+        // Entries recorded on every case while the write model is rebuilt over and over.
+        var recording = Task.WhenAll(cases.Select(async caseId =>
+        {
+            for (var i = 0; i < 15; i++)
+            {
+                var entry = i % 3 == 0
+                    ? $$"""{ "type": "progression-observed", "occurredOn": "2013-0{{1 + i % 9}}", "scope": "local", "sites": ["lung"] }"""
+                    : $$"""{ "type": "follow-up-recorded", "occurredOn": "2013-0{{1 + i % 9}}", "vitalStatus": "alive" }""";
+                var answer = await Api.Post($"/cases/{caseId}/entries", entry);
+                Assert.True(answer.Status == 201, answer.Body?.ToJsonString());
+            }
+        }));
+        var rebuilds = 0;
+        for (; rebuilds < 2 || !recording.IsCompleted; rebuilds++) await rebuild.RunAsync(CancellationToken.None);
+        await recording;
+
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        var serializer = store.Options.Serializer();
+        await using var session = store.QuerySession(LedgerFixture.Hospital);
+        foreach (var caseId in cases)
+        {
+            var history = await Host.Services.GetRequiredService<CaseReader>().ReadStreamAsync(LedgerFixture.Hospital, caseId, DateTimeOffset.MaxValue, CancellationToken.None);
+            Assert.Equal(serializer.ToJson(CaseState.Of(caseId, history!)), serializer.ToJson(await session.LoadAsync<CaseState>(caseId)));
+        }
     }
 
     [Fact]

@@ -122,9 +122,8 @@ public static class Configuration
         // entries a request names, whatever the case's length, and refuses a second event for one entryId.
         opts.Events.EnableUniqueIndexOnEventId = true;
 
-        // A rebuild (the projection daemon) reads 5,000 events per page instead of 500: a case split across two pages is
-        // loaded and written twice, and each page is one round of document loads and writes (docs/benchmarks.md).
-        opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline, daemon => daemon.BatchSize = 5_000);
+        // The write model, kept inline with every append; rebuilt from the events by WriteModelRebuild, not by the daemon.
+        opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add(new AmendmentProjection(), ProjectionLifecycle.Inline);
         // Per hospital.
         opts.Schema.For<Amendment>().MultiTenanted();

@@ -31,13 +31,24 @@ public sealed class CaseState
     public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>
-    /// Whether an entry shapes the course: the case-opened, biopsies and re-reads (diagnosis), starts and stops of systemic
-    /// therapy and the death (lines), progressions (the 28-day combination window, the last progression). The line and
-    /// death rules and the summary facts read these and nothing else.
+    /// The entry types that shape the course: the case-opened, biopsies and re-reads (diagnosis), starts and stops of
+    /// systemic therapy and the death (lines), progressions (the 28-day combination window, the last progression). The
+    /// line and death rules and the summary facts read these and nothing else.
     /// </summary>
-    public static bool Shapes(ClinicalEntry entry) =>
-        entry is CaseOpened or BiopsyPerformed or BiopsyReread or SystemicTherapyStarted or SystemicTherapyStopped or ProgressionObserved
-            or PatientDied;
+    public static readonly IReadOnlySet<Type> ShapingTypes = new HashSet<Type>
+    {
+        typeof(CaseOpened), typeof(BiopsyPerformed), typeof(BiopsyReread), typeof(SystemicTherapyStarted), typeof(SystemicTherapyStopped),
+        typeof(ProgressionObserved), typeof(PatientDied),
+    };
+
+    /// <summary>
+    /// The entry types the outline is folded from: those that shape the course, and the corrections and retractions
+    /// that change it. Of the other entries a state keeps only the version and the recording time (<see cref="Rebuilt"/>).
+    /// </summary>
+    public static readonly IReadOnlySet<Type> OutlineTypes = ShapingTypes.Append(typeof(EntryCorrected)).Append(typeof(EntryRetracted)).ToHashSet();
+
+    /// <summary>Whether an entry shapes the course (<see cref="ShapingTypes"/>).</summary>
+    public static bool Shapes(ClinicalEntry entry) => ShapingTypes.Contains(entry.GetType());
 
     /// <summary>
     /// The state after <paramref name="appended"/> (in recording order). Pure: <paramref name="before"/> is left as it is.
@@ -72,6 +83,14 @@ public sealed class CaseState
         }
         return Of(id, version, outline, updatedAt);
     }
+
+    /// <summary>
+    /// The state of a case from the entries of its history whose types are <see cref="OutlineTypes"/> (in recording
+    /// order; others may be among them), its version and the time its last entry was recorded: what <see cref="Fold"/>
+    /// of the whole history gives, since no other entry changes the outline. A rebuild reads no other entry.
+    /// </summary>
+    public static CaseState Rebuilt(Guid id, IReadOnlyList<AppendedEntry> outlineEntries, long version, DateTimeOffset lastRecordedAt) =>
+        Of(id, version, Fold(id, null, outlineEntries).Outline, lastRecordedAt);
 
     /// <summary>The state of a whole history at once: what folding its appends one by one must give.</summary>
     public static CaseState Of(Guid id, CaseHistory history) =>

@@ -34,8 +34,12 @@ public static class CatchUpScenario
         var lineTable = ((IDocumentStore)store).Options.Schema.For<LineFactRow>();
         long lines = 0;
 
-        var runs = await RebuildScenario.AlternateAsync(ctx, Name, seeded, store, raw, v.CatchUpWarmups, v.CatchUpReps,
-            async (daemon, timeout) => await daemon.RebuildProjectionAsync(CaseFactsProjection.Name, timeout, ct),
+        var runs = await RebuildScenario.AlternateAsync(ctx, Name, seeded, raw, v.CatchUpWarmups, v.CatchUpReps,
+            async timeout =>
+            {
+                using var daemon = await store.BuildProjectionDaemonAsync();
+                await daemon.RebuildProjectionAsync(CaseFactsProjection.Name, timeout, ct);
+            },
             async () =>
             {
                 if (await ShortOfHighWaterAsync(raw, CaseFactsProjection.Name, ct) is { } shortfall) return shortfall;
@@ -79,8 +83,12 @@ public static class CatchUpScenario
     {
         await using var store = await BenchCluster.OpenStoreAsync(seeded.ConnectionString, ctx.Ct,
             o => o.Projections.Add(new NothingProjection(), ProjectionLifecycle.Async, NothingProjection.Name, daemon => daemon.BatchSize = 5_000));
-        return await RebuildScenario.AlternateAsync(ctx, Name + ", Marten's floor", seeded, store, raw, 0, ctx.Volumes.CatchUpReps,
-            async (daemon, timeout) => await daemon.RebuildProjectionAsync(NothingProjection.Name, timeout, ctx.Ct),
+        return await RebuildScenario.AlternateAsync(ctx, Name + ", Marten's floor", seeded, raw, 0, ctx.Volumes.CatchUpReps,
+            async timeout =>
+            {
+                using var daemon = await store.BuildProjectionDaemonAsync();
+                await daemon.RebuildProjectionAsync(NothingProjection.Name, timeout, ctx.Ct);
+            },
             () => ShortOfHighWaterAsync(raw, NothingProjection.Name, ctx.Ct));
     }
 

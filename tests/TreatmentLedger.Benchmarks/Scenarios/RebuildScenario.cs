@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using TreatmentLedger.Api.Store;
@@ -11,10 +10,10 @@ using TreatmentLedger.Benchmarks.Workload;
 namespace TreatmentLedger.Benchmarks.Scenarios;
 
 /// <summary>
-/// Rebuild: every read model (the <see cref="CaseStateProjection"/> documents) rebuilt by Marten's projection daemon
-/// from all the events of a database of its own in the same cluster (<see cref="SeededEvents"/>, shared with the
-/// dashboards' <see cref="CatchUpScenario"/>); against a sequential read of the same rows with plain Npgsql and their
-/// JSON deserialisation into the entry records.
+/// Rebuild: the write model (every case's <see cref="TreatmentLedger.Recording.CaseState"/> and its amendments) rebuilt by
+/// <see cref="WriteModelRebuild"/> from all the events of a database of its own in the same cluster
+/// (<see cref="SeededEvents"/>, shared with the dashboards' <see cref="CatchUpScenario"/>); against a sequential read of
+/// the same rows with plain Npgsql and their JSON deserialisation into the entry records.
 /// </summary>
 public static class RebuildScenario
 {
@@ -29,11 +28,23 @@ public static class RebuildScenario
         await using var store = await BenchCluster.OpenStoreAsync(seeded.ConnectionString, ct);
         await using var raw = NpgsqlDataSource.Create(seeded.ConnectionString);
 
-        var runs = await AlternateAsync(ctx, Name, seeded, store, raw, v.RebuildWarmups, v.RebuildReps, async (daemon, timeout) => await daemon.RebuildProjectionAsync<CaseStateProjection>(timeout, ct),
+        var rebuild = new WriteModelRebuild(store, new EventRows(store, new StoreConnections(store)), new StoreConnections(store));
+        var outlineTypes = ((IDocumentStore)store).Options.Events.AllKnownEventTypes().Where(t => TreatmentLedger.Recording.CaseState.OutlineTypes.Contains(t.EventType))
+            .Select(t => $"'{t.EventTypeName}'").ToList();
+        var outlineEvents = await SeededEvents.ScalarAsync(raw, $"select count(*) from ledger.mt_events where type in ({string.Join(", ", outlineTypes)})", ct);
+        var started = DateTimeOffset.MinValue;
+        var runs = await AlternateAsync(ctx, Name, seeded, raw, v.RebuildWarmups, v.RebuildReps,
+            async _ =>
+            {
+                started = DateTimeOffset.UtcNow;
+                await rebuild.RunAsync(ct);
+            },
             async () =>
             {
-                var documents = await SeededEvents.ScalarAsync(raw, "select count(*) from ledger.mt_doc_casestate", ct);
-                return documents == seeded.Cases ? null : $"the rebuild left {documents} case documents, expected {seeded.Cases}";
+                await using var command = raw.CreateCommand("select count(*) from ledger.mt_doc_casestate where mt_last_modified >= $1");
+                command.Parameters.AddWithValue(started);
+                var documents = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+                return documents == seeded.Cases ? null : $"the rebuild wrote {documents} case documents, expected {seeded.Cases}";
             });
         var ratio = runs.Ratio;
         var volume = seeded.Volume;
@@ -44,8 +55,11 @@ public static class RebuildScenario
             v.Quick ? $"quick volume: {volume} (the full run uses 20,000 x 50)" : volume,
             [
                 $"- Data: {seeded.Description}",
-                "- Ledger: `using var daemon = await store.BuildProjectionDaemonAsync(); await daemon.RebuildProjectionAsync<CaseStateProjection>(timeout, ct)` " +
-                "on a bare DocumentStore configured as the API's; it deletes and rebuilds every case document.",
+                "- Ledger: `WriteModelRebuild.RunAsync` (what `ops/run projections rebuild` runs first) on a bare DocumentStore configured as the API's: " +
+                $"the cases in batches of {WriteModelRebuild.CasesPerBatch}, {WriteModelRebuild.Workers} batches at once, each batch's stream rows locked, its events read " +
+                "(the JSON only of the entries of the outline's types; of the others their versions and times) and its case states and amendments written, " +
+                $"in one transaction. {outlineEvents:N0} of the {seeded.Events:N0} events ({100.0 * outlineEvents / seeded.Events:N0} %) are of the outline's types. " +
+                "Every case document is overwritten (checked, untimed: all of them modified since the rebuild began).",
                 $"- Baseline: {SeededEvents.ScanDescription}.",
                 $"- {v.RebuildWarmups} warm-up rebuild(s) and read(s), then {v.RebuildReps} measured, alternating. {runs.Times}",
                 $"- {runs.CpuPerThousand}",
@@ -55,11 +69,11 @@ public static class RebuildScenario
 
     /// <summary>
     /// The measured rebuilds of a scenario over the seeded events and the raw scans beside them: warm-ups, then measured
-    /// repetitions, each a rebuild by a daemon built for it (timed until <paramref name="rebuild"/> returns, then checked
-    /// by <paramref name="check"/>, untimed: null when right) followed by the raw scan of the same events.
+    /// repetitions, each a rebuild (timed until <paramref name="rebuild"/> returns, given the shard timeout of a daemon,
+    /// then checked by <paramref name="check"/>, untimed: null when right) followed by the raw scan of the same events.
     /// </summary>
-    internal static async Task<RebuildRuns> AlternateAsync(BenchContext ctx, string label, SeededEvents seeded, DocumentStore store, NpgsqlDataSource raw,
-        int warmups, int reps, Func<IProjectionDaemon, TimeSpan, Task> rebuild, Func<Task<string?>> check)
+    internal static async Task<RebuildRuns> AlternateAsync(BenchContext ctx, string label, SeededEvents seeded, NpgsqlDataSource raw,
+        int warmups, int reps, Func<TimeSpan, Task> rebuild, Func<Task<string?>> check)
     {
         var v = ctx.Volumes;
         var runs = new RebuildRuns(seeded.Events);
@@ -68,10 +82,7 @@ public static class RebuildScenario
         {
             var before = ctx.Cpu.Take();
             var clock = Stopwatch.StartNew();
-            using (var daemon = await store.BuildProjectionDaemonAsync())
-            {
-                await rebuild(daemon, shardTimeout);
-            }
+            await rebuild(shardTimeout);
             clock.Stop();
             var rebuildLoad = CpuMonitor.Between(before, ctx.Cpu.Take());
             if (await check() is { } wrong) throw new InvalidOperationException(wrong);
