@@ -138,6 +138,10 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         var response = log.First(e => e!["type"]!.GetValue<string>() == "response-assessed")!;
         Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
             $$"""{ "type": "entry-retracted", "entryId": "{{response["entryId"]}}", "reason": "duplicate" }""")).Status);
+        // An imaging re-read as a progression: an entry that comes to shape the course, at the version its correction names.
+        var imaging = log.First(e => e!["type"]!.GetValue<string>() == "imaging-performed")!;
+        await Correct(caseId, imaging["entryId"]!.GetValue<Guid>(),
+            $$"""{ "type": "progression-observed", "occurredOn": "{{imaging["occurredOn"]}}", "scope": "local", "sites": ["left axilla"] }""");
         var store = Host.Services.GetRequiredService<IDocumentStore>();
         async Task<(string State, string Amendments)> Documents()
         {
@@ -159,6 +163,10 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
 
         Assert.True(rebuilt > 0);
         Assert.Equal(appended, await Documents());
+        Assert.Contains(JsonNode.Parse(appended.State)!["outline"]!.AsArray(), e =>
+            e!["entry"]!["type"]!.GetValue<string>() == "progression-observed"
+            && e["entry"]!["entryId"]!.GetValue<Guid>() == imaging["entryId"]!.GetValue<Guid>()
+            && e["version"]!.GetValue<long>() == imaging["version"]!.GetValue<long>());
         Assert.Contains("\"summary\"", appended.State, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("entry-retracted", appended.Amendments, StringComparison.Ordinal);
         Assert.Contains("entry-corrected", appended.Amendments, StringComparison.Ordinal);

@@ -9,18 +9,21 @@ namespace TreatmentLedger.Api.Store;
 /// <summary>
 /// Rebuilds the write model, the <see cref="CaseState"/> of every case and its <see cref="Amendment"/> documents, from the
 /// events by the same fold as the inline projections (<see cref="CaseState.Rebuilt"/>), and may run while the ledger
-/// records. Cases are taken in batches, in id order per hospital, two batches at once: a batch's stream rows are locked
-/// as a writer locks them, its events read, and its documents written in the same transaction, so that an append to one
-/// of its cases waits for the batch and then folds onto the rebuilt state. Each document written replaces the one of the
-/// same key.
+/// records. Cases are taken in batches (<see cref="Batches"/>), in id order per hospital, two batches at once: a batch's
+/// stream rows are locked as a writer locks them, its events read, and its documents written in the same transaction, so
+/// that an append to one of its cases waits for the batch and then folds onto the rebuilt state. Each document written
+/// replaces the one of the same key.
 /// A state reads, of its entries, only those of the outline's types (<see cref="CaseState.OutlineTypes"/>), and of the
 /// others their versions and recording times: their JSON is not sent or parsed. Marten's projection daemon would load
 /// every event with all its metadata as an <c>IEvent</c> (docs/benchmarks.md: its floor alone is below a rebuild's target).
 /// </summary>
 public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, StoreConnections connections)
 {
-    /// <summary>Cases per transaction; the outline entries of a batch are held in memory.</summary>
+    /// <summary>Cases per transaction at most; the outline entries of a batch are held in memory.</summary>
     public const int CasesPerBatch = 500;
+
+    /// <summary>Events per transaction at most (but one case a batch whatever its length), so that long cases make small batches.</summary>
+    public const int EventsPerBatch = 50_000;
 
     /// <summary>Batches rebuilt at once, each in a transaction of its own: one is read and folded while another is written.</summary>
     public const int Workers = 2;
@@ -34,13 +37,31 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
     public async Task<long> RunAsync(CancellationToken ct)
     {
         long cases = 0;
-        foreach (var (hospital, ids) in await CasesAsync(ct))
+        foreach (var (hospital, streams) in await CasesAsync(ct))
         {
-            await Parallel.ForEachAsync(ids.Chunk(CasesPerBatch), new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct },
+            await Parallel.ForEachAsync(Batches(streams), new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct },
                 async (batch, token) => await RebuildAsync(hospital, batch, token));
-            cases += ids.Count;
+            cases += streams.Count;
         }
         return cases;
+    }
+
+    /// <summary>Consecutive cases, up to <see cref="CasesPerBatch"/> and <see cref="EventsPerBatch"/> a batch.</summary>
+    public static IEnumerable<Guid[]> Batches(IEnumerable<(Guid Id, long Events)> cases)
+    {
+        var batch = new List<Guid>();
+        long events = 0;
+        foreach (var (id, count) in cases)
+        {
+            if (batch.Count > 0 && (batch.Count == CasesPerBatch || events + count > EventsPerBatch))
+            {
+                yield return batch.ToArray();
+                (batch, events) = ([], 0);
+            }
+            batch.Add(id);
+            events += count;
+        }
+        if (batch.Count > 0) yield return batch.ToArray();
     }
 
     private async Task RebuildAsync(string hospital, Guid[] ids, CancellationToken ct)
@@ -91,18 +112,18 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
         await session.SaveChangesAsync(ct);
     }
 
-    /// <summary>The cases of every hospital, in id order.</summary>
-    private async Task<List<(string Hospital, List<Guid> Ids)>> CasesAsync(CancellationToken ct)
+    /// <summary>The cases of every hospital, in id order, with their numbers of events (their stream versions).</summary>
+    private async Task<List<(string Hospital, List<(Guid Id, long Events)> Streams)>> CasesAsync(CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select tenant_id, id from {_streams} order by tenant_id, id", connection);
-        var cases = new List<(string Hospital, List<Guid> Ids)>();
+        await using var command = new NpgsqlCommand($"select tenant_id, id, version from {_streams} order by tenant_id, id", connection);
+        var cases = new List<(string Hospital, List<(Guid Id, long Events)> Streams)>();
         await connections.ReadAsync(command, reader =>
         {
             var hospital = reader.GetString(0);
             if (cases.Count == 0 || cases[^1].Hospital != hospital) cases.Add((hospital, []));
-            cases[^1].Ids.Add(reader.GetGuid(1));
+            cases[^1].Streams.Add((reader.GetGuid(1), reader.GetInt64(2)));
         }, ct);
         return cases;
     }

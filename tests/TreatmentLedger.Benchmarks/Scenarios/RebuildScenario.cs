@@ -56,7 +56,7 @@ public static class RebuildScenario
             [
                 $"- Data: {seeded.Description}",
                 "- Ledger: `WriteModelRebuild.RunAsync` (what `ops/run projections rebuild` runs first) on a bare DocumentStore configured as the API's: " +
-                $"the cases in batches of {WriteModelRebuild.CasesPerBatch}, {WriteModelRebuild.Workers} batches at once, each batch's stream rows locked, its events read " +
+                $"the cases in batches (up to {WriteModelRebuild.CasesPerBatch:N0} cases and {WriteModelRebuild.EventsPerBatch:N0} events), {WriteModelRebuild.Workers} batches at once, each batch's stream rows locked, its events read " +
                 "(the JSON only of the entries of the outline's types; of the others their versions and times) and its case states and amendments written, " +
                 $"in one transaction. {outlineEvents:N0} of the {seeded.Events:N0} events ({100.0 * outlineEvents / seeded.Events:N0} %) are of the outline's types. " +
                 "Every case document is overwritten (checked, untimed: all of them modified since the rebuild began).",
