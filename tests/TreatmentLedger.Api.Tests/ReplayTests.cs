@@ -123,7 +123,7 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
         // The latest correction and the retraction of each amended entry, one document each.
         var amendments = await session.Query<Amendment>().ToListAsync();
         Assert.Equal(
-            CaseContext.AmendmentsOf(history!.Recorded).Select(a => serializer.ToJson(new Amendment { Id = Amendment.IdOf(caseId, a.Entry), CaseId = caseId, Entry = a.Entry, Version = a.Version })).Order(),
+            CaseContext.AmendmentsOf(history!.Recorded).Select(a => serializer.ToJson(Amendment.Of(caseId, a.Entry, a.Version))).Order(),
             amendments.Select(a => serializer.ToJson(a)).Order());
         Assert.Contains(amendments, a => a.Entry is EntryRetracted);
         Assert.Contains(amendments, a => a.Entry is EntryCorrected);

@@ -20,6 +20,10 @@ public sealed class Amendment
 
     public static Guid IdOf(Guid caseId, CorrectionEntry action) => IdOf(caseId, action.EntryId, action.GetType());
 
+    /// <summary>The document of a correction or retraction recorded at <paramref name="version"/> on the case.</summary>
+    public static Amendment Of(Guid caseId, CorrectionEntry action, long version) =>
+        new() { Id = IdOf(caseId, action), CaseId = caseId, Entry = action, Version = version };
+
     private static Guid IdOf(Guid caseId, Guid entryId, Type kind) => StoredEvents.NameBased(caseId, entryId, EntryTypes.NameOf(kind));
 
     /// <summary>
@@ -42,7 +46,7 @@ public sealed partial class AmendmentProjection : EventProjection
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
         if (e.Data is CorrectionEntry action)
-            operations.Store(new Amendment { Id = Amendment.IdOf(e.StreamId, action), CaseId = e.StreamId, Entry = action, Version = e.Version });
+            operations.Store(Amendment.Of(e.StreamId, action, e.Version));
         return ValueTask.CompletedTask;
     }
 }

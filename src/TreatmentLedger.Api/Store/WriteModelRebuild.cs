@@ -1,6 +1,5 @@
 using Marten;
 using Npgsql;
-using TreatmentLedger.Entries;
 using TreatmentLedger.History;
 using TreatmentLedger.Recording;
 
@@ -103,11 +102,8 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
             outline.Sort((a, b) => a.Recorded.Version.CompareTo(b.Recorded.Version));
             session.Store(CaseState.Rebuilt(caseId, outline, version, lastRecordedAt));
             // The latest correction and the retraction of each entry, as the inline projection leaves them.
-            var amendments = new Dictionary<Guid, Amendment>();
-            foreach (var (recorded, _) in outline)
-                if (recorded.Entry is CorrectionEntry action)
-                    amendments[Amendment.IdOf(caseId, action)] = new Amendment { Id = Amendment.IdOf(caseId, action), CaseId = caseId, Entry = action, Version = recorded.Version };
-            if (amendments.Count > 0) session.Store(amendments.Values.ToArray());
+            foreach (var amended in CaseContext.AmendmentsOf(outline.Select(o => o.Recorded)))
+                session.Store(Amendment.Of(caseId, amended.Entry, amended.Version));
         }
         await session.SaveChangesAsync(ct);
     }

@@ -55,6 +55,21 @@ public sealed class CaseState
     /// </summary>
     public static CaseState Fold(Guid id, CaseState? before, IReadOnlyList<AppendedEntry> appended)
     {
+        var (outline, version, updatedAt) = FoldOutline(before, appended);
+        return Of(id, version, outline, updatedAt);
+    }
+
+    /// <summary>
+    /// The state of a case from the entries of its history whose types are <see cref="OutlineTypes"/> (in recording
+    /// order; others may be among them), its version and the time its last entry was recorded: what <see cref="Fold"/>
+    /// of the whole history gives, since no other entry changes the outline. A rebuild reads no other entry.
+    /// </summary>
+    public static CaseState Rebuilt(Guid id, IReadOnlyList<AppendedEntry> outlineEntries, long version, DateTimeOffset lastRecordedAt) =>
+        Of(id, version, FoldOutline(null, outlineEntries).Outline, lastRecordedAt);
+
+    /// <summary>The outline, version and last recording time after <paramref name="appended"/>, from those of <paramref name="before"/>.</summary>
+    private static (List<EffectiveEntry> Outline, long Version, DateTimeOffset UpdatedAt) FoldOutline(CaseState? before, IReadOnlyList<AppendedEntry> appended)
+    {
         var outline = new List<EffectiveEntry>(before?.Outline ?? []);
         var version = before?.Version ?? 0;
         var updatedAt = before?.UpdatedAt ?? DateTimeOffset.MinValue;
@@ -81,16 +96,8 @@ public sealed class CaseState
             version = Math.Max(version, recorded.Version);
             if (recorded.RecordedAt > updatedAt) updatedAt = recorded.RecordedAt;
         }
-        return Of(id, version, outline, updatedAt);
+        return (outline, version, updatedAt);
     }
-
-    /// <summary>
-    /// The state of a case from the entries of its history whose types are <see cref="OutlineTypes"/> (in recording
-    /// order; others may be among them), its version and the time its last entry was recorded: what <see cref="Fold"/>
-    /// of the whole history gives, since no other entry changes the outline. A rebuild reads no other entry.
-    /// </summary>
-    public static CaseState Rebuilt(Guid id, IReadOnlyList<AppendedEntry> outlineEntries, long version, DateTimeOffset lastRecordedAt) =>
-        Of(id, version, Fold(id, null, outlineEntries).Outline, lastRecordedAt);
 
     /// <summary>The state of a whole history at once: what folding its appends one by one must give.</summary>
     public static CaseState Of(Guid id, CaseHistory history) =>
