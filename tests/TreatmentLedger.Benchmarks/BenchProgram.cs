@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TreatmentLedger.Api.Hosting;
 using Npgsql;
 using TreatmentLedger.Benchmarks.Measurement;
 using TreatmentLedger.Benchmarks.Report;
@@ -235,12 +236,13 @@ public static class BenchProgram
     private static async Task<IReadOnlyList<string>> ClusterFactsAsync(BenchCluster cluster, CancellationToken ct)
     {
         var settings = new List<string>();
-        foreach (var name in new[] { "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers", "max_connections" })
+        foreach (var name in new[] { "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers", "max_connections", "autovacuum_naptime" })
             settings.Add($"{name}={await cluster.ShowAsync(name, ct)}");
         var fs = await Shell.RunAsync("findmnt", ["-n", "-o", "FSTYPE,SOURCE", "--target", cluster.Root], TimeSpan.FromSeconds(10), ct: ct);
         return
         [
-            $"PostgreSQL: an embedded cluster made for the run (`EmbeddedPostgres.StartAsync` on a fresh folder under /tmp, file system {Squeeze(fs.StdOut)}; default settings, " +
+            $"PostgreSQL: an embedded cluster made for the run (`EmbeddedPostgres.StartAsync` on a fresh folder under /tmp, file system {Squeeze(fs.StdOut)}; PostgreSQL's defaults but the embedded cluster's own " +
+            $"{string.Join(", ", EmbeddedPostgres.LedgerSettings)}, " +
             $"durable: {string.Join(", ", settings)}), server version {await cluster.ShowAsync("server_version", ct)}; deleted after the run",
         ];
     }
