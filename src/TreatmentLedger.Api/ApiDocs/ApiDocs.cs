@@ -93,7 +93,7 @@ public static class ApiDocs
     /// Values the API writes with a JSON converter of its own, which the generator cannot see through: clinical dates
     /// (strings of a year, month or day) and the months of a duration (numbers with one decimal). And numbers are
     /// numbers: the ledger neither reads nor writes them as strings (the generator follows ASP.NET Core's default of
-    /// reading them from strings too).
+    /// reading them from strings too). And a property that may be null is not required.
     /// </summary>
     private static Task DescribeConvertedValues(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
@@ -114,6 +114,11 @@ public static class ApiDocs
             schema.Type = types & ~JsonSchemaType.String;
             schema.Pattern = null;
         }
+        // A property that may be null may be left out: only what a record cannot be without is required, as its reader
+        // requires it (an agent's drug, not its dose).
+        if (context.JsonTypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object && schema.Required is { Count: > 0 } required)
+            foreach (var property in context.JsonTypeInfo.Properties)
+                if (property.IsGetNullable && !property.IsRequired) required.Remove(property.Name);
         return Task.CompletedTask;
     }
 }

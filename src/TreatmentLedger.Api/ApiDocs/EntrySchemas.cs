@@ -70,21 +70,24 @@ public sealed class EntrySchemas : IOpenApiDocumentTransformer
             ("case", Ref(IdOf(BodyShape.CaseOpened)), true),
             ("entries", Array(Ref(Entry), 0, EntryRequests.MaxEntriesPerCaseFile), true));
 
-        var recorded = Object("Who recorded the entry, when, and what became of it.",
+        // Open: the row holds the entry's own fields beside these, which the entry's schema describes.
+        var recorded = Open(Object("Who recorded the entry, when, and what became of it.",
             ("sequence", Integer(), true), ("version", Integer(), true),
             ("recordedAt", new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }, true),
             ("recordedBy", Text(), true), ("correlationId", Text(), false),
             ("status", new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(EntryStatus.Active), JsonValue.Create(EntryStatus.Corrected), JsonValue.Create(EntryStatus.Retracted)] }, true),
-            ("correctedBy", Integer(JsonSchemaType.Null), false), ("retractedBy", Integer(JsonSchemaType.Null), false));
+            ("correctedBy", Integer(JsonSchemaType.Null), false), ("retractedBy", Integer(JsonSchemaType.Null), false)));
         schemas[AuditLogRow] = new OpenApiSchema { Description = "An entry as in a case file, with its record.", AllOf = [Ref(Entry), recorded] };
-        schemas[IdOf(BodyShape.FhirBundle)] = Object(
+        // Open at every level: FHIR R4 defines the elements of a Bundle, its entries and their resources; this names the
+        // ones the ledger reads and writes.
+        schemas[IdOf(BodyShape.FhirBundle)] = Open(Object(
             "A FHIR R4 Bundle of type collection (application/fhir+json), its resources shaped by mCODE STU4 as INTEROP.md maps " +
             "the ledger's entries: each resource made from an entry carries the identifier urn:treatment-ledger:entry = its entryId.",
             ("resourceType", new OpenApiSchema { Type = JsonSchemaType.String, Const = "Bundle" }, true),
             ("type", new OpenApiSchema { Type = JsonSchemaType.String, Const = "collection" }, true),
-            ("entry", Array(Object("A Bundle entry.", ("fullUrl", Text(), false),
-                ("resource", Object("A FHIR R4 resource (Patient, Condition, Procedure, MedicationRequest, Observation, ...).",
-                    ("resourceType", Text(), true)), true)), 1, null), true));
+            ("entry", Array(Open(Object("A Bundle entry.", ("fullUrl", Text(), false),
+                ("resource", Open(Object("A FHIR R4 resource (Patient, Condition, Procedure, MedicationRequest, Observation, ...).",
+                    ("resourceType", Text(), true))), true))), 1, null), true)));
         var ids = Array(new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }, 0, null);
         schemas[IdOf(BodyShape.AuditLog)] = Object("Every entry of the case in sequence order, with its record and status.",
             ("caseId", new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }, true),
@@ -141,6 +144,13 @@ public sealed class EntrySchemas : IOpenApiDocumentTransformer
         Required = new SortedSet<string>(properties.Where(p => p.Required).Select(p => p.Name), StringComparer.Ordinal),
         AdditionalPropertiesAllowed = false,
     };
+
+    /// <summary>The schema with properties beyond those it lists allowed.</summary>
+    private static OpenApiSchema Open(OpenApiSchema schema)
+    {
+        schema.AdditionalPropertiesAllowed = true;
+        return schema;
+    }
 
     private static OpenApiSchema Array(IOpenApiSchema items, int? min, int? max) =>
         new() { Type = JsonSchemaType.Array, Items = items, MinItems = min, MaxItems = max };
