@@ -56,6 +56,16 @@ public sealed class CaseListTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Equal(4, page2["total"]!.GetValue<long>());
         var all = page1["cases"]!.AsArray().Concat(page2["cases"]!.AsArray()).Select(c => c!["patientRef"]!.GetValue<string>()).ToHashSet();
         Assert.Equal(4, all.Count);
+
+        // Past the last row: no cases, and the total still counts those that match, however far the page.
+        foreach (var url in new[] { "/cases?pageSize=3&page=3", "/cases?regimen=crizotinib&pageSize=1&page=5",
+                     "/cases?page=42949674", "/cases?pageSize=500&page=2147483647" })
+        {
+            var past = await Api.GetCurrent(url);
+            Assert.True(past.Status == 200, $"{url}: {past.Status} {past.Text}");
+            Assert.Empty(past.Json["cases"]!.AsArray());
+            Assert.Equal(url.Contains("crizotinib") ? 2 : 4, past.Json["total"]!.GetValue<long>());
+        }
     }
 
     [Fact]

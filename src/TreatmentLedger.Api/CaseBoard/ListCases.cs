@@ -73,22 +73,37 @@ public static class ListCases
         var position = await readModels.AwaitAsync(CaseFactsProjection.Name, wanted, ct);
         // The caller's hospital's cases only: the board rows are kept per hospital (Marten's conjoined tenancy).
         await using var session = store.QuerySession(user.Hospital());
-        IQueryable<CaseBoardRow> query = session.Query<CaseBoardRow>();
-        if (status.Length > 0) query = query.Where(c => c.Status == status);
-        if (regimenKey.Length > 0) query = query.Where(c => c.CurrentRegimenKey == regimenKey);
-        if (alert.Length > 0) query = query.Where(c => c.AlertKinds.Contains(alert));
-        query = sort switch
+        IQueryable<CaseBoardRow> Matching()
         {
-            "lastRecordedAt" => query.OrderBy(c => c.LastRecordedAt).ThenBy(c => c.Id),
-            "patientRef" => query.OrderBy(c => c.PatientRef).ThenBy(c => c.Id),
-            _ => query.OrderByDescending(c => c.LastRecordedAt).ThenBy(c => c.Id),
+            IQueryable<CaseBoardRow> matching = session.Query<CaseBoardRow>();
+            if (status.Length > 0) matching = matching.Where(c => c.Status == status);
+            if (regimenKey.Length > 0) matching = matching.Where(c => c.CurrentRegimenKey == regimenKey);
+            if (alert.Length > 0) matching = matching.Where(c => c.AlertKinds.Contains(alert));
+            return matching;
+        }
+        var query = sort switch
+        {
+            "lastRecordedAt" => Matching().OrderBy(c => c.LastRecordedAt).ThenBy(c => c.Id),
+            "patientRef" => Matching().OrderBy(c => c.PatientRef).ThenBy(c => c.Id),
+            _ => Matching().OrderByDescending(c => c.LastRecordedAt).ThenBy(c => c.Id),
         };
-        var rows = await ((IMartenQueryable<CaseBoardRow>)query)
-            .Stats(out var stats)
-            .Skip((pageNumber - 1) * size)
-            .Take(size)
-            .ToListAsync(ct);
-        return Results.Ok(new CaseBoardResponse(rows.Select(CaseBoardEntry.Of).ToList(), stats.TotalResults, pageNumber, size,
+        // A page past the last row is empty, and its total still counts the matching cases: the total comes with the rows
+        // (count over the query), so a page that brings none counts them alone. An offset beyond an int (what Marten's Skip
+        // takes) is past any row.
+        var offset = (long)(pageNumber - 1) * size;
+        IReadOnlyList<CaseBoardRow> rows = [];
+        long total = 0;
+        if (offset <= int.MaxValue)
+        {
+            rows = await ((IMartenQueryable<CaseBoardRow>)query)
+                .Stats(out var stats)
+                .Skip((int)offset)
+                .Take(size)
+                .ToListAsync(ct);
+            total = stats.TotalResults;
+        }
+        if (rows.Count == 0 && pageNumber > 1) total = await Matching().CountAsync(ct);
+        return Results.Ok(new CaseBoardResponse(rows.Select(CaseBoardEntry.Of).ToList(), total, pageNumber, size,
             position.Position, position.Stale));
     }
 }
