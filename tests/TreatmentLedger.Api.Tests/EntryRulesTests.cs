@@ -192,7 +192,9 @@ public sealed class EntryRulesTests(LedgerFixture fixture) : LedgerTest(fixture)
 
         await Refused(caseId, NeedingALine(type, "2016-07"), 422);
         await Refused(caseId, NeedingALine(type, "2015-04"), 422);
-        await Accepted(caseId, NeedingALine(type, "2015-09"));
+        // A second stop inside the line would leave the line's stop of 2016-05 outside it.
+        if (type == "systemic-therapy-stopped") await Refused(caseId, NeedingALine(type, "2015-09"), 422);
+        else await Accepted(caseId, NeedingALine(type, "2015-09"));
     }
 
     private static JsonObject NeedingALine(string type, string on) => type switch
@@ -331,15 +333,66 @@ public sealed class EntryRulesTests(LedgerFixture fixture) : LedgerTest(fixture)
     }
 
     [Fact]
-    public async Task A_retracted_line_start_no_longer_lets_cycles_in()
+    public async Task A_line_start_is_retracted_with_its_cycles_and_then_lets_no_cycle_in()
+    {
+        var caseId = await Api.OpenCase();
+        var start = Guid.NewGuid();
+        var cycle = Guid.NewGuid();
+        await Accepted(caseId, Bodies.Start("2015-05", start));
+        await Accepted(caseId, Bodies.Cycle("2015-06", cycle));
+        // The writer holds no cycle in the case's compact state: it reads the whole case to judge this retraction.
+        var refused = await Refused(caseId, Bodies.Retract(start, "line recorded on the wrong case"), 422);
+        Assert.Contains($"cycle-administered of 2015-06 (entry {cycle}) outside any line", refused.Json["detail"]!.GetValue<string>());
+
+        var both = await Api.PostBatch(caseId, Bodies.Batch(Bodies.Retract(start, "line recorded on the wrong case"), Bodies.Retract(cycle, "its line was")));
+        Assert.True(both.Status == 201, both.Text);
+
+        await Refused(caseId, Bodies.Cycle("2015-07", cycle: 2), 422);
+    }
+
+    [Fact]
+    public async Task A_correction_into_an_entry_that_needs_a_line_needs_one()
+    {
+        var caseId = await Api.OpenCase();
+        var visit = Guid.NewGuid();
+        await Accepted(caseId, Bodies.FollowUp("2016-05", visit));
+
+        var refused = await Refused(caseId, Bodies.Correct(visit, Bodies.Cycle("2016-05")), 422);
+        Assert.Contains("no line of systemic therapy is active on 2016-05", refused.Json["detail"]!.GetValue<string>());
+        await Refused(caseId, Bodies.Correct(visit, Bodies.Start("2016-05", regimen: "pemetrexed").With("lineIntent", "add-to-line")), 422);
+        await Accepted(caseId, Bodies.Start("2016-01"));
+        await Accepted(caseId, Bodies.Correct(visit, Bodies.Cycle("2016-05")));
+    }
+
+    [Fact]
+    public async Task A_start_moved_past_its_cycles_is_refused()
     {
         var caseId = await Api.OpenCase();
         var start = Guid.NewGuid();
         await Accepted(caseId, Bodies.Start("2015-05", start));
         await Accepted(caseId, Bodies.Cycle("2015-06"));
-        await Accepted(caseId, Bodies.Retract(start, "line recorded on the wrong case"));
 
-        await Refused(caseId, Bodies.Cycle("2015-07", cycle: 2), 422);
+        await Refused(caseId, Bodies.Correct(start, Bodies.Start("2015-08")), 422);
+        await Accepted(caseId, Bodies.Correct(start, Bodies.Start("2015-04")));
+    }
+
+    [Fact]
+    public async Task A_stop_or_a_death_recorded_late_is_refused_when_it_would_leave_later_entries_outside_the_line_or_after_the_death()
+    {
+        var caseId = await Api.OpenCase();
+        await Accepted(caseId, Bodies.Start("2015-05"));
+        await Accepted(caseId, Bodies.Cycle("2015-06"));
+        var late = Guid.NewGuid();
+        await Accepted(caseId, Bodies.Cycle("2015-09", late, cycle: 2));
+        await Accepted(caseId, Bodies.Imaging("2016-02"));
+
+        var stop = await Refused(caseId, Bodies.Stop("2015-07"), 422);
+        Assert.Contains($"cycle-administered of 2015-09 (entry {late}) outside any line", stop.Json["detail"]!.GetValue<string>());
+        var death = await Refused(caseId, Bodies.Died("2015-12"), 422);
+        Assert.Contains("dated after the patient's death (2015-12)", death.Json["detail"]!.GetValue<string>());
+        // Recorded in order, or late but before nothing, they are accepted.
+        await Accepted(caseId, Bodies.Stop("2015-10"));
+        await Accepted(caseId, Bodies.Died("2016-03"));
     }
 
     // Idempotency
@@ -412,9 +465,13 @@ public sealed class EntryRulesTests(LedgerFixture fixture) : LedgerTest(fixture)
     {
         var caseId = await Api.OpenCase();
         await Accepted(caseId, Bodies.Start("2015-05"));
-        var cycle = Bodies.Cycle("2015-06", Guid.NewGuid());
+        var id = Guid.NewGuid();
+        var cycle = Bodies.Cycle("2015-06", id);
         var first = await Accepted(caseId, cycle);
-        await Accepted(caseId, Bodies.Stop("2015-05-20", reason: "toxicity"));
+        // The line stopped on 2015-05-20, and the cycle was given before: a cycle dated 2015-06 is now refused.
+        var stopped = await Api.PostBatch(caseId, Bodies.Batch(Bodies.Correct(id, Bodies.Cycle("2015-05-10")), Bodies.Stop("2015-05-20", reason: "toxicity")));
+        Assert.True(stopped.Status == 201, stopped.Text);
+        await Refused(caseId, Bodies.Cycle("2015-06", cycle: 2), 422);
         var before = await Api.Snapshot(caseId);
 
         var again = await Api.PostEntry(caseId, cycle);

@@ -209,6 +209,22 @@ public sealed class ImportExportTests(LedgerFixture fixture) : LedgerTest(fixtur
     }
 
     [Fact]
+    public async Task A_case_whose_correction_is_dated_after_the_death_exports_to_a_file_that_imports_again()
+    {
+        var caseId = await Api.OpenCase();
+        var visit = Guid.NewGuid();
+        Assert.Equal(201, (await Api.PostEntry(caseId, Bodies.FollowUp("2020-03", visit))).Status);
+        Assert.Equal(201, (await Api.PostEntry(caseId, Bodies.Died("2020-06"))).Status);
+        // DOMAIN.md: after the death, corrections are accepted, whatever their date.
+        Assert.Equal(201, (await Api.PostEntry(caseId, Bodies.Correct(visit, Bodies.FollowUp("2020-09")))).Status);
+        var export = await Export(caseId);
+
+        var (copy, _) = await Import(export);
+
+        Assert.True(JsonNode.DeepEquals(export, await Export(copy)));
+    }
+
+    [Fact]
     public async Task An_imported_case_takes_new_entries_at_the_version_the_import_answered()
     {
         var (caseId, response) = await Import(CaseFiles.Read(IndependentCase));

@@ -18,19 +18,21 @@ public sealed class CaseRulesTests
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Why recording the entry after everything in the history is refused, or null.</summary>
-    private static string? Violation(CaseHistory history, Entry entry) =>
-        RecordingPlan.Decide(CaseContext.Of(Guid.Empty, history), [entry], DateTimeOffset.UtcNow, Guid.NewGuid).Refusal?.Detail;
+    /// <summary>Why recording the entries (one request) after everything in the history is refused, or null.</summary>
+    private static string? Violation(CaseHistory history, IReadOnlyList<Entry> request) =>
+        RecordingPlan.Decide(CaseContext.Of(Guid.Empty, history), request, DateTimeOffset.UtcNow, Guid.NewGuid).Refusal?.Detail;
 
-    private static void AssertAccepted(CaseHistory history, Entry entry)
+    private static void AssertAccepted(CaseHistory history, Entry entry) => AssertAccepted(history, [entry]);
+
+    private static void AssertAccepted(CaseHistory history, IReadOnlyList<Entry> request)
     {
-        var violation = Violation(history, entry);
-        Assert.True(violation is null, $"expected {entry.Type} to be accepted, refused: {violation}");
+        var violation = Violation(history, request);
+        Assert.True(violation is null, $"expected {string.Join(", ", request.Select(e => e.Type))} to be accepted, refused: {violation}");
     }
 
     private static string AssertRefused(CaseHistory history, Entry entry)
     {
-        var violation = Violation(history, entry);
+        var violation = Violation(history, [entry]);
         Assert.False(string.IsNullOrWhiteSpace(violation), $"expected {entry.Type} to be refused");
         return violation!;
     }
@@ -74,9 +76,22 @@ public sealed class CaseRulesTests
         AssertRefused(HistoryBuilder.Of(E.Start("2012-02"), E.Stop("2021-08-10")), NeedingALine(kind, "2021-08-10"));
 
     [Theory]
-    [MemberData(nameof(NeedALine))]
+    [InlineData("cycle")]
+    [InlineData("dose-adjusted")]
     public void A_late_entry_dated_inside_a_stopped_line_is_accepted(string kind) =>
         AssertAccepted(HistoryBuilder.Of(E.Start("2012-02"), E.Stop("2021-08")), NeedingALine(kind, "2015-06"));
+
+    [Fact]
+    public void A_second_stop_dated_inside_a_stopped_line_is_refused_since_the_line_s_own_stop_would_stand_outside_it()
+    {
+        var stop = E.Stop("2021-08");
+        var history = HistoryBuilder.Of(E.Start("2012-02"), stop);
+
+        var reason = AssertRefused(history, E.Stop("2015-06"));
+        Assert.Contains($"systemic-therapy-stopped of 2021-08 (entry {stop.EntryId}) outside any line", reason);
+        // Moving the stop is a correction of it.
+        AssertAccepted(history, E.Correct(stop.EntryId, stop with { OccurredOn = E.D("2015-06") }));
+    }
 
     [Theory]
     [MemberData(nameof(NeedALine))]
@@ -86,16 +101,46 @@ public sealed class CaseRulesTests
         var history = HistoryBuilder.Of(E.Start("2008-01", "doxorubicin"), E.Stop("2008-06", "completed"), E.Start("2012-02"));
 
         AssertRefused(history, NeedingALine(kind, "2010-05"));
-        AssertAccepted(history, NeedingALine(kind, "2008-03"));
+        // A second stop of line 1 would leave its stop of 2008-06 outside the line.
+        if (kind == "stopped") AssertRefused(history, NeedingALine(kind, "2008-03"));
+        else AssertAccepted(history, NeedingALine(kind, "2008-03"));
         AssertAccepted(history, NeedingALine(kind, "2013"));
     }
 
     [Fact]
-    public void A_stop_recorded_late_between_a_start_and_later_entries_is_judged_at_its_own_date()
+    public void A_stop_recorded_late_between_a_start_and_later_entries_is_judged_at_its_own_date_and_by_what_it_leaves_after_it()
     {
-        var history = HistoryBuilder.Of(E.Start("2012-02"), E.Cycle("2012-06"), E.Stop("2014-01"));
+        var cycle = E.Cycle("2013-06");
+        var history = HistoryBuilder.Of(E.Start("2012-02"), E.Cycle("2012-06"), cycle);
 
-        AssertAccepted(history, E.Stop("2013-01"));
+        AssertAccepted(history, E.Stop("2014-01"));
+        AssertAccepted(history, E.Stop("2013-06"));
+        var reason = AssertRefused(history, E.Stop("2013-01"));
+        Assert.Contains($"cycle-administered of 2013-06 (entry {cycle.EntryId}) outside any line", reason);
+        // Together with a correction or retraction of what it would leave outside the line, it is accepted.
+        AssertAccepted(history, [E.Stop("2013-01"), E.Retract(cycle.EntryId)]);
+        AssertAccepted(history, [E.Correct(cycle.EntryId, cycle with { OccurredOn = E.D("2012-12") }), E.Stop("2013-01")]);
+    }
+
+    [Fact]
+    public void A_death_recorded_late_is_refused_when_entries_recorded_before_it_are_dated_after_it()
+    {
+        var imaging = E.Imaging("2023-06");
+        var history = HistoryBuilder.Of(E.Imaging("2022-05"), imaging);
+
+        AssertAccepted(history, E.Died("2023-06"));
+        var reason = AssertRefused(history, E.Died("2023-03"));
+        Assert.Contains($"imaging-performed of 2023-06 (entry {imaging.EntryId}) dated after the patient's death (2023-03)", reason);
+        AssertAccepted(history, [E.Died("2023-03"), E.Retract(imaging.EntryId)]);
+    }
+
+    [Fact]
+    public void A_death_ends_the_line_so_a_late_death_before_later_cycles_is_refused()
+    {
+        var history = HistoryBuilder.Of(E.Start("2022-01"), E.Cycle("2022-02"), E.Cycle("2022-09"));
+
+        var reason = AssertRefused(history, E.Died("2022-05"));
+        Assert.Contains("cycle-administered of 2022-09", reason);
     }
 
     [Theory]
@@ -243,6 +288,95 @@ public sealed class CaseRulesTests
 
         AssertAccepted(history, E.Correct(imaging.EntryId, E.Imaging("2022-06")));
         AssertAccepted(history, E.Retract(imaging.EntryId));
+        // A correction may be dated after the death (DOMAIN.md: corrections are accepted); a new entry may not.
+        AssertAccepted(history, E.Correct(imaging.EntryId, E.Imaging("2023-06")));
+        AssertRefused(history, E.Imaging("2023-06"));
+    }
+
+    [Fact]
+    public void A_case_file_holding_a_correction_dated_after_the_death_is_accepted_as_the_ledger_accepted_it()
+    {
+        var visit = E.Imaging("2020-03");
+        var file = new Entry[] { E.Opened(), visit, E.Died("2020-06"), E.Correct(visit.EntryId, E.Imaging("2020-09")) };
+
+        var (_, refusal) = RecordingPlan.Decide(CaseContext.NewCase, file, DateTimeOffset.UtcNow, Guid.NewGuid);
+
+        Assert.Null(refusal);
+        Assert.NotNull(RecordingPlan.Decide(CaseContext.NewCase, file[..3].Append(E.Imaging("2020-09")).ToList(), DateTimeOffset.UtcNow, Guid.NewGuid).Refusal);
+    }
+
+    // Corrections and retractions keep the line rules: a corrected entry counts as its replacement.
+
+    [Theory]
+    [MemberData(nameof(NeedALine))]
+    public void A_correction_into_an_entry_that_needs_a_line_needs_one_where_it_is_placed(string kind)
+    {
+        var visit = E.Imaging("2016-05");
+        var withoutLine = HistoryBuilder.Of(visit);
+        var withLine = HistoryBuilder.Of(E.Start("2016-01"), visit);
+
+        Assert.Contains("no line of systemic therapy is active on 2016-05", AssertRefused(withoutLine, E.Correct(visit.EntryId, NeedingALine(kind, "2016-05"))));
+        AssertAccepted(withLine, E.Correct(visit.EntryId, NeedingALine(kind, "2016-05")));
+        AssertRefused(withLine, E.Correct(visit.EntryId, NeedingALine(kind, "2015-12")));
+    }
+
+    [Fact]
+    public void A_correction_into_a_joining_start_needs_a_line_to_join()
+    {
+        var visit = E.Imaging("2016-05");
+
+        var reason = AssertRefused(HistoryBuilder.Of(visit), E.Correct(visit.EntryId, E.Start("2016-05", "pemetrexed") with { LineIntent = "add-to-line" }));
+        Assert.Contains("add-to-line", reason);
+        AssertAccepted(HistoryBuilder.Of(visit), E.Correct(visit.EntryId, E.Start("2016-05", "pemetrexed") with { LineIntent = "new-line" }));
+    }
+
+    [Fact]
+    public void A_retraction_of_a_start_is_refused_while_its_cycles_stand_and_accepted_with_theirs()
+    {
+        var start = E.Start("2019-02");
+        var cycle = E.Cycle("2019-03");
+        var history = HistoryBuilder.Of(start, cycle);
+
+        var reason = AssertRefused(history, E.Retract(start.EntryId));
+        Assert.Contains($"cycle-administered of 2019-03 (entry {cycle.EntryId}) outside any line", reason);
+        AssertAccepted(history, [E.Retract(start.EntryId), E.Retract(cycle.EntryId)]);
+        AssertAccepted(history, [E.Retract(cycle.EntryId), E.Retract(start.EntryId)]);
+    }
+
+    [Fact]
+    public void A_start_corrected_past_its_cycles_is_refused_and_a_stop_corrected_before_them_too()
+    {
+        var start = E.Start("2019-02");
+        var stop = E.Stop("2019-12");
+        var history = HistoryBuilder.Of(start, E.Cycle("2019-03"), E.Cycle("2019-06"), stop);
+
+        AssertRefused(history, E.Correct(start.EntryId, start with { OccurredOn = E.D("2019-04") }));
+        AssertAccepted(history, E.Correct(start.EntryId, start with { OccurredOn = E.D("2019-01") }));
+        AssertRefused(history, E.Correct(stop.EntryId, stop with { OccurredOn = E.D("2019-05") }));
+        AssertAccepted(history, E.Correct(stop.EntryId, stop with { OccurredOn = E.D("2019-08") }));
+        // A start corrected into a supportive medication opens no line.
+        AssertRefused(history, E.Correct(start.EntryId, start with { TherapyClass = "supportive" }));
+    }
+
+    [Fact]
+    public void A_death_corrected_to_an_earlier_date_is_refused_when_it_would_leave_entries_after_it()
+    {
+        var died = E.Died("2023-03");
+        var history = HistoryBuilder.Of(E.Imaging("2022-11"), died);
+
+        AssertAccepted(history, E.Correct(died.EntryId, E.Died("2022-12")));
+        Assert.Contains("dated after the patient's death (2022-10)", AssertRefused(history, E.Correct(died.EntryId, E.Died("2022-10"))));
+    }
+
+    [Fact]
+    public void What_already_broke_a_rule_before_a_request_does_not_refuse_it()
+    {
+        // A case recorded before these rules held a cycle outside any line: later requests are not refused for it.
+        var start = E.Start("2019-02");
+        var history = HistoryBuilder.Of(start, E.Cycle("2019-03"), E.Retract(start.EntryId));
+
+        AssertAccepted(history, E.Imaging("2019-04"));
+        AssertAccepted(history, E.Died("2019-02"));
     }
 
     [Fact]

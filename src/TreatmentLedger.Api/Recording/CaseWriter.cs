@@ -7,6 +7,7 @@ using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
+using TreatmentLedger.History;
 using TreatmentLedger.Recording;
 
 namespace TreatmentLedger.Api.Recording;
@@ -187,7 +188,8 @@ public sealed class CaseWriter : IAsyncDisposable
     /// <summary>
     /// The contexts that requests on existing cases (one request a case) are judged against: each case's state, the
     /// entries its request names, found by event id, and their latest correction and retraction; in two round trips at
-    /// most, whatever the number of cases, in the session's transaction (which holds the streams' row locks).
+    /// most, whatever the number of cases, in the session's transaction (which holds the streams' row locks); and every
+    /// entry of a case whose request amends a start, a stop or a death.
     /// </summary>
     public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(IDocumentSession session, EventRows rows,
         IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CancellationToken ct)
@@ -195,7 +197,15 @@ public sealed class CaseWriter : IAsyncDisposable
         var names = requests.SelectMany(r => CaseContext.NamedBy(r.Entries).Select(id => (r.CaseId, id))).ToList();
         var named = await rows.NamedAsync(session.Connection!, names, ct);
         var amendments = await Amendment.OfAsync(session, named.SelectMany(n => n.Value.Select(r => (n.Key, r.Entry.EntryId))).ToList(), ct);
-        return requests.ToDictionary(r => r.CaseId,
-            r => new CaseContext(r.State, named.GetValueOrDefault(r.CaseId) ?? [], amendments.GetValueOrDefault(r.CaseId) ?? []));
+        var contexts = new Dictionary<Guid, CaseContext>();
+        foreach (var (caseId, state, entries) in requests)
+        {
+            var context = new CaseContext(state, named.GetValueOrDefault(caseId) ?? [], amendments.GetValueOrDefault(caseId) ?? []);
+            // A request that amends a start, a stop or a death is judged on the whole case (rare; see NeedsWholeCase).
+            if (context.NeedsWholeCase(entries))
+                context = CaseContext.Of(caseId, new CaseHistory(await rows.StreamAsync(session.Connection!, session.TenantId, caseId, ct)));
+            contexts[caseId] = context;
+        }
+        return contexts;
     }
 }

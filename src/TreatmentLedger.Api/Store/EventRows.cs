@@ -19,6 +19,7 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
     public string Table { get; } = store.Options.Schema.ForEvents();
 
     private readonly string _namedSql = $"select {Columns}, stream_id from {store.Options.Schema.ForEvents()} where id = any($1)";
+    private readonly string _streamSql = $"select {Columns} from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 order by version";
     private readonly string _sequencesSql = $"select version, seq_id from {store.Options.Schema.ForEvents()} where stream_id = $1 and version = any($2)";
 
     private readonly Dictionary<string, Type> _entryTypeByAlias =
@@ -52,6 +53,17 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
             entries.Add(Read(reader));
         }, ct);
         return found;
+    }
+
+    /// <summary>Every entry of a case, in recording order (on a writer's connection, in its transaction).</summary>
+    public async Task<List<RecordedEntry>> StreamAsync(NpgsqlConnection connection, string hospital, Guid caseId, CancellationToken ct)
+    {
+        var entries = new List<RecordedEntry>();
+        await using var command = new NpgsqlCommand(_streamSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
+        command.Parameters.AddWithValue(caseId);
+        command.Parameters.AddWithValue(hospital);
+        await connections.ReadAsync(command, reader => entries.Add(Read(reader)), ct);
+        return entries;
     }
 
     /// <summary>The global sequences of a case's events at these versions, by version (on a writer's connection).</summary>

@@ -55,5 +55,24 @@ public sealed record CaseContext(CaseState? State, IReadOnlyList<RecordedEntry> 
         return recorded.OrderBy(r => r.Version);
     }
 
+    /// <summary>
+    /// Whether the request may leave entries recorded before it outside a line or after the death
+    /// (<see cref="CaseRules.Standing"/>), which only the whole case can tell (a writer then loads every entry of it):
+    /// when it amends a start, a stop or a death (as recorded, as last corrected, or as the correction would make it), or
+    /// adds a stop or a death anchored before the case's <see cref="CaseState.LatestAnchor"/>, so that entries may lie
+    /// after it. The compact context holds no cycle, dose change or visit. Rare: a stop or a death is nearly always
+    /// recorded after what precedes it, and a line's start or stop, or a death, seldom amended.
+    /// </summary>
+    public bool NeedsWholeCase(IEnumerable<Entry> entries) => entries.Any(entry => entry switch
+    {
+        EntryCorrected corrected when CaseRules.ShapesLines(corrected.ClinicalReplacement) => true,
+        CorrectionEntry action =>
+            Named.Any(n => n.Entry is ClinicalEntry named && named.EntryId == action.EntryId && CaseRules.ShapesLines(named))
+            || Amendments.Any(a => a.Entry is EntryCorrected last && last.EntryId == action.EntryId && CaseRules.ShapesLines(last.ClinicalReplacement)),
+        ClinicalEntry clinical when CaseRules.EndsWhatFollows(clinical) =>
+            State is not null && (State.LatestAnchor is not { } latest || clinical.Date.Anchor < latest),
+        _ => false,
+    });
+
     private static RecordedEntry Stored(Entry entry, long version) => new(entry, null, version, default, null, null);
 }

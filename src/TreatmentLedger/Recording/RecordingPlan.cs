@@ -23,7 +23,9 @@ public sealed record Refusal(int Index, RefusalKind Kind, string Detail);
 
 /// <summary>
 /// Decides, without any I/O, what recording a list of entries on a case amounts to. Entries are judged in order,
-/// each against what was recorded before it, and the clinical rules (line, death) against the case they all leave.
+/// each against what was recorded before it, and the clinical rules (line, death) against the case they all leave: the
+/// entries the request adds or corrects, and, when it stops a line, records a death, corrects or retracts, every entry
+/// recorded before it that it would leave outside a line or after the death (<see cref="CaseRules.Standing"/>).
 /// One refusal refuses them all. The case is its <see cref="CaseContext"/>: the compact state and the entries the
 /// request names, so the work grows with the request and the case's outline, not with the case's length.
 /// </summary>
@@ -36,7 +38,11 @@ public static class RecordingPlan
         // without copying the case for every entry.
         var recorded = new RecordedSoFar(context.Recorded(), context.Version);
         var plan = new List<PlannedEntry>();
+        // The request's index of each clinical entry it adds (by its version), of each entry its corrections replace (by
+        // the corrected entry's version), and of its first entry that may change what entries recorded before it break.
         var added = new Dictionary<long, int>();
+        var corrected = new Dictionary<long, int>();
+        int? firstReshaping = null;
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
@@ -56,12 +62,29 @@ public static class RecordingPlan
             if (violation is not null)
                 return (plan, new Refusal(i, RefusalKind.RuleBroken, violation));
 
-            plan.Add(new PlannedEntry(entry, null, entry is EntryCorrected ? recorded.VersionOf(entry.EntryId) : null));
-            added.Add(recorded.AddNew(entry, now), i);
+            var target = entry is EntryCorrected ? recorded.VersionOf(entry.EntryId) : (long?)null;
+            plan.Add(new PlannedEntry(entry, null, target));
+            var version = recorded.AddNew(entry, now);
+            if (entry is ClinicalEntry) added.Add(version, i);
+            if (entry is CorrectionEntry || entry is ClinicalEntry ending && CaseRules.EndsWhatFollows(ending)) firstReshaping ??= i;
+            if (target is { } replaced) corrected[replaced] = i;
         }
 
-        if (CaseRules.ResultViolation(new CaseHistory(recorded.Entries), added.Keys.ToHashSet()) is { } broken)
-            return (plan, new Refusal(added[broken.Version], RefusalKind.RuleBroken, broken.Reason));
+        var after = new CaseHistory(recorded.Entries);
+        if (CaseRules.ResultViolation(after, added.Keys.ToHashSet(), corrected.Keys.ToHashSet()) is { } broken)
+            return (plan, new Refusal(corrected.GetValueOrDefault(broken.Version, added.GetValueOrDefault(broken.Version)), RefusalKind.RuleBroken, broken.Reason));
+        // An entry recorded before that the request leaves outside a line or after the death (of the case as the context
+        // holds it: all of it when the request may do that; see CaseContext.NeedsWholeCase).
+        if (firstReshaping is { } reshaping)
+        {
+            // Judged only for such a request: the rules of any other cost no more than before.
+            var standingBefore = CaseRules.Standing(new CaseHistory(context.Recorded()));
+            var judged = after.Effective.Where(e => added.ContainsKey(e.Version) || corrected.ContainsKey(e.Version)).Select(e => e.Entry.EntryId).ToHashSet();
+            var left = CaseRules.Standing(after).FirstOrDefault(o => !standingBefore.ContainsKey(o.Key) && !judged.Contains(o.Key));
+            if (left.Value is { } what)
+                return (plan, new Refusal(reshaping, RefusalKind.RuleBroken,
+                    $"this would leave {what}: correct or retract that entry too, in the same request"));
+        }
         return (plan, null);
     }
 

@@ -71,7 +71,7 @@ public sealed class DemoCohortGeneratorTests(ITestOutputHelper output)
     {
         foreach (var (patientRef, history, _) in Cases.Value)
         {
-            var violation = CaseRules.ResultViolation(history, history.Recorded.Select(r => r.Version).ToHashSet());
+            var violation = CaseRules.ResultViolation(history, history.Recorded.Select(r => r.Version).ToHashSet(), new HashSet<long>());
             Assert.True(violation is null, $"{patientRef}: entry {violation?.Version}: {violation?.Reason}");
             // The entries are listed in clinical order, so that the import's recording order is the clinical one.
             var dates = history.Recorded.Select(r => ((ClinicalEntry)r.Entry).Date.Anchor).ToList();
