@@ -62,6 +62,13 @@ public sealed partial class Operations : IOpenApiOperationTransformer
                 Description = "OK",
                 Content = new Dictionary<string, OpenApiMediaType> { [answers.MediaType] = new() { Schema = new OpenApiSchemaReference(EntrySchemas.IdOf(answers.Shape), document) } },
             };
+        if (path == "/cases/import/fhir")
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>().Where(p => p.Name == "lenient") ?? [])
+            {
+                // Read as text so that any other value is a 400 naming it; true and false are the values it takes.
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean };
+                parameter.Description = "true: record what the Bundle maps to and list the resources it cannot (else 422 naming them).";
+            }
         if (path == "/projections/{name}/rebuild")
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>().Where(p => p.Name == "name") ?? [])
             {

@@ -53,6 +53,21 @@ public static class FhirExport
     public static IReadOnlyList<string> NotMapped(ClinicalEntry entry) =>
         EntryJson.Write(entry).Select(f => f.Key).Where(f => !Always.Contains(f) && !Mapped[entry.GetType()].Contains(f)).ToList();
 
+    /// <summary>
+    /// What the primary cancer Condition is made from: the entry that gives the diagnosis as last re-read (null without
+    /// one: no Condition), and the first biopsy, whose date is the onset and whose site the body site.
+    /// </summary>
+    public static (ClinicalEntry? Diagnosed, BiopsyPerformed? FirstBiopsy) ConditionSources(IReadOnlyList<EffectiveEntry> entries) =>
+        (Diagnosis.TextEntryOf(entries)?.Entry, entries.Select(e => e.Entry).OfType<BiopsyPerformed>().FirstOrDefault());
+
+    /// <summary>What the primary cancer Condition says: the diagnosis, its onset and body site (null when there is no Condition).</summary>
+    public static (string Code, string? Onset, string? Site)? ConditionFacts(IReadOnlyList<EffectiveEntry> entries)
+    {
+        if (Diagnosis.TextEntryOf(entries) is null) return null;
+        var (_, firstBiopsy) = ConditionSources(entries);
+        return (Diagnosis.Of(entries)!.Text!, firstBiopsy?.Date.ToString(), firstBiopsy?.Site);
+    }
+
     private sealed class Exporter
     {
         private readonly CaseOpened _opening;
@@ -174,22 +189,30 @@ public static class FhirExport
             return patient;
         }
 
-        /// <summary>The diagnosis as last re-read, from the first biopsy's date, at its site.</summary>
+        /// <summary>
+        /// The diagnosis as last re-read, from the first biopsy's date, at its site; identified by the entries it is made from
+        /// (the entry that gives the diagnosis, and the first biopsy), and marked where those rest on estimates.
+        /// </summary>
         private Condition Condition()
         {
-            var firstBiopsy = _entries.Select(e => e.Entry).OfType<BiopsyPerformed>().FirstOrDefault();
+            var (diagnosed, firstBiopsy) = ConditionSources(_entries);
             var condition = new Condition
             {
                 Id = _conditionId.ToString(),
                 Meta = Profiled(PrimaryCancerCondition),
+                Identifier = [EntryIdentifier(diagnosed!)],
                 Category = [new CodeableConcept(ConditionCategory, "problem-list-item")],
                 Code = new CodeableConcept { Text = Diagnosis.Of(_entries)!.Text },
                 Subject = _patient,
             };
+            if (diagnosed!.Estimated?.Contains("diagnosis") == true) condition.Extension.Add(new Extension(Estimated, new FhirString($"{diagnosed.Type}.diagnosis")));
             if (firstBiopsy is not null)
             {
+                if (firstBiopsy.EntryId != diagnosed.EntryId) condition.Identifier.Add(EntryIdentifier(firstBiopsy));
                 condition.Onset = DateTime(firstBiopsy.Date);
                 condition.BodySite = [Text(firstBiopsy.Site)];
+                foreach (var field in new[] { "occurredOn", "site" }.Where(f => firstBiopsy.Estimated?.Contains(f) == true))
+                    condition.Extension.Add(new Extension(Estimated, new FhirString($"{firstBiopsy.Type}.{field}")));
             }
             return condition;
         }
@@ -295,9 +318,9 @@ public static class FhirExport
         private MedicationRequest DoseAdjustment(DoseAdjusted adjusted)
         {
             var request = Request(adjusted, MedicationRequestProfile, adjusted.Drug, Dosage(adjusted.Dose, adjusted.Unit, null, adjusted.DailyDoseMg));
-            request.Status = adjusted.Direction == "interrupted"
-                ? MedicationRequest.MedicationrequestStatus.OnHold
-                : _lineOf.TryGetValue(adjusted.EntryId, out var line) ? StatusOf(line) : MedicationRequest.MedicationrequestStatus.Active;
+            // INTEROP.md's statuses (active/completed/stopped): the line's, an interruption included (R4's on-hold is not
+            // among them); the direction extension says it was interrupted.
+            request.Status = _lineOf.TryGetValue(adjusted.EntryId, out var line) ? StatusOf(line) : MedicationRequest.MedicationrequestStatus.Active;
             request.DispenseRequest = new MedicationRequest.DispenseRequestComponent { ValidityPeriod = PeriodOf(adjusted.Date, adjusted.EndedOn) };
             request.Extension.Add(Ledger("direction", new Code(adjusted.Direction)));
             if (adjusted.Reason is not null) request.ReasonCode = [Text(adjusted.Reason)];
@@ -415,13 +438,22 @@ public static class FhirExport
             return observation;
         }
 
-        /// <summary>The re-read (reviewer and diagnosis), then one Observation per marker: mCODE's tumor marker test for IHC.</summary>
+        /// <summary>
+        /// The re-read (reviewer and diagnosis), then one Observation per marker: mCODE's genomic variant for a FISH, PCR or
+        /// sequencing finding (the marker's name the gene, its result the alteration), its tumor marker test for IHC.
+        /// </summary>
         private IEnumerable<Resource> Reread(BiopsyReread reread)
         {
             yield return PayloadObservation(reread, Text("biopsy re-read"), "reviewer", "diagnosis");
             foreach (var marker in reread.Markers ?? [])
-                yield return Marker(reread, marker.Name, marker.Method, marker.Result);
+                yield return IsGenomic(marker.Method)
+                    ? Variant(reread, marker.Name, marker.Method!, marker.Result, null)
+                    : Marker(reread, marker.Name, marker.Method, marker.Result);
         }
+
+        /// <summary>Whether a marker's method finds genomic variants (INTEROP.md: FISH, PCR, NGS; whole-genome sequencing too).</summary>
+        public static bool IsGenomic(string? method) =>
+            method is not null && (method is "FISH" or "PCR" or "WGS" || method.StartsWith("NGS", StringComparison.Ordinal));
 
         /// <summary>The test (method, genes, conclusive), then one Observation per finding: a genomic variant, or a tumor marker test for IHC.</summary>
         private IEnumerable<Resource> Molecular(MolecularTestReported test)
@@ -435,15 +467,21 @@ public static class FhirExport
                     yield return Marker(test, finding.Gene, test.Method, finding.Alteration, finding.Kind);
                     continue;
                 }
-                var variant = LabObservation(test, GenomicVariant, new CodeableConcept(Loinc, VariantCode) { Text = "genetic variant" });
-                variant.Method = Text(test.Method);
-                variant.Component.Add(new Observation.ComponentComponent { Code = new CodeableConcept(Loinc, GeneStudiedCode) { Text = "gene" }, Value = Text(finding.Gene) });
-                if (finding.Alteration is not null)
-                    variant.Component.Add(new Observation.ComponentComponent { Code = new CodeableConcept(Loinc, VariationCode) { Text = "alteration" }, Value = Text(finding.Alteration) });
-                if (finding.Kind is not null)
-                    variant.Component.Add(new Observation.ComponentComponent { Code = new CodeableConcept(GenomicsCodes, MolecularConsequence) { Text = "kind" }, Value = Text(finding.Kind) });
-                yield return variant;
+                yield return Variant(test, finding.Gene, test.Method, finding.Alteration, finding.Kind);
             }
+        }
+
+        /// <summary>mCODE's genomic variant: the gene studied, the alteration and its kind as coded components.</summary>
+        private Observation Variant(ClinicalEntry entry, string gene, string method, string? alteration, string? kind)
+        {
+            var variant = LabObservation(entry, GenomicVariant, new CodeableConcept(Loinc, VariantCode) { Text = "genetic variant" });
+            variant.Method = Text(method);
+            variant.Component.Add(new Observation.ComponentComponent { Code = new CodeableConcept(Loinc, GeneStudiedCode) { Text = "gene" }, Value = Text(gene) });
+            if (alteration is not null)
+                variant.Component.Add(new Observation.ComponentComponent { Code = new CodeableConcept(Loinc, VariationCode) { Text = "alteration" }, Value = Text(alteration) });
+            if (kind is not null)
+                variant.Component.Add(new Observation.ComponentComponent { Code = new CodeableConcept(GenomicsCodes, MolecularConsequence) { Text = "kind" }, Value = Text(kind) });
+            return variant;
         }
 
         /// <summary>A marker: its name as code, its result as value; mCODE's tumor marker test when done by IHC and a result is given.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
 using TreatmentLedger.Entries;
+using TreatmentLedger.History;
 using static TreatmentLedger.Api.Fhir.FhirTerms;
 
 namespace TreatmentLedger.Api.Fhir;
@@ -35,6 +36,7 @@ public static class FhirImport
 
         var notImported = new List<NotImported>();
         var groups = new List<Group>();
+        var conditions = new List<(string Label, Condition Condition)>();
         foreach (var (label, fullUrl, resource) in resources)
         {
             switch (resource)
@@ -43,8 +45,11 @@ public static class FhirImport
                     notImported.Add(new NotImported(label, "holds no resource"));
                     continue;
                 case OperationOutcome:
-                case Condition when resource.Meta?.Profile.Contains(PrimaryCancerCondition) == true:
-                    // What the export did not map, and the diagnosis it derives from the biopsies: no entry of their own.
+                    // What the export did not map: no entry.
+                    continue;
+                case Condition condition when resource.Meta?.Profile.Contains(PrimaryCancerCondition) == true:
+                    // The diagnosis the export derives from the biopsies: no entry of its own, checked against them below.
+                    conditions.Add((label, condition));
                     continue;
                 case BodyStructure when fullUrl is not null && volumes.Contains(fullUrl):
                     continue;
@@ -95,8 +100,33 @@ public static class FhirImport
         // The case-opened first (the Patient may come anywhere in the Bundle), then the Bundle's clinical order, in which the
         // death the Patient also carries takes its place after what happened on its date (a line it ends started before it).
         var others = entries.Where(e => e.Entry is not CaseOpened)
-            .OrderBy(e => ((ClinicalEntry)e.Entry).Date.Anchor).ThenBy(e => e.Entry is PatientDied);
-        return new FhirCase([.. entries.Where(e => e.Entry is CaseOpened), .. others], notImported);
+            .OrderBy(e => ((ClinicalEntry)e.Entry).Date.Anchor).ThenBy(e => e.Entry is PatientDied).ToList();
+        var ordered = new List<ImportedEntry>([.. entries.Where(e => e.Entry is CaseOpened), .. others]);
+        notImported.AddRange(ConditionsNotDerived(conditions, ordered));
+        return new FhirCase(ordered, notImported);
+    }
+
+    /// <summary>
+    /// The primary cancer Conditions that say other than what the ledger derives from the Bundle's biopsies and re-reads
+    /// (code.text the diagnosis as last re-read, onset the first biopsy's date, body site its site): the ledger records no
+    /// Condition of its own, so such a Condition would be lost. One that says the same is recorded by its biopsies.
+    /// </summary>
+    private static IEnumerable<NotImported> ConditionsNotDerived(List<(string Label, Condition Condition)> conditions, List<ImportedEntry> entries)
+    {
+        if (conditions.Count == 0) yield break;
+        var effective = entries.Where(e => e.Entry is ClinicalEntry).Select((e, i) => new EffectiveEntry((ClinicalEntry)e.Entry, i + 1)).ToList();
+        var derived = FhirExport.ConditionFacts(effective);
+        foreach (var (label, condition) in conditions)
+        {
+            var given = (Code: condition.Code?.Text, Onset: (condition.Onset as FhirDateTime)?.Value, Site: condition.BodySite.FirstOrDefault()?.Text);
+            if (derived is not { } facts)
+                yield return new NotImported(label, "a primary cancer Condition is derived from the biopsies (biopsy-performed, biopsy-reread), " +
+                    "and the Bundle records no biopsy that gives a diagnosis: record the biopsy");
+            else if (given != facts)
+                yield return new NotImported(label, "a primary cancer Condition is derived from the biopsies (biopsy-performed, biopsy-reread), " +
+                    $"and theirs reads code.text '{facts.Code}', onset '{facts.Onset}', bodySite '{facts.Site}', not '{given.Code}', '{given.Onset}', " +
+                    $"'{given.Site}': correct the biopsy or re-read it comes from");
+        }
     }
 
     /// <summary>The identifiers of the resource types the export writes.</summary>
@@ -363,9 +393,12 @@ public static class FhirImport
             var json = FromComponents(summary, ["reviewer", "diagnosis"]);
             var markers = observations.Where(o => o != summary).Select(o =>
             {
-                var marker = new JsonObject { ["name"] = o.Code?.Text };
+                // A genomic variant (FISH, PCR, sequencing) names the marker by the gene studied, its result the alteration.
+                var variant = o.Meta?.Profile.Contains(GenomicVariant) == true;
+                var marker = new JsonObject { ["name"] = variant ? (CodedComponent(o, GeneStudiedCode)?.Value as CodeableConcept)?.Text : o.Code?.Text };
                 if (o.Method?.Text is { } method) marker["method"] = method;
-                if ((o.Value as FhirString)?.Value is { } result) marker["result"] = result;
+                var result = variant ? (CodedComponent(o, VariationCode)?.Value as CodeableConcept)?.Text : (o.Value as FhirString)?.Value;
+                if (result is not null) marker["result"] = result;
                 return (JsonNode)marker;
             }).ToList();
             if (markers.Count > 0) json["markers"] = new JsonArray([.. markers]);

@@ -42,6 +42,8 @@ public static class ImportFhir
         {
             return (null, Problems.Invalid("$", $"the body must be a FHIR R4 Bundle: {e.Message}"));
         }
+        if (bundle.Type != Bundle.BundleType.Collection)
+            return (null, Problems.Invalid("type", "must be collection: a case as GET /cases/{caseId}/fhir answers it (a transaction, batch or document Bundle is not taken)"));
         var read = FhirImport.Read(bundle, clock.Today());
         if (read.Entries.Count > EntryRequests.MaxEntriesPerCaseFile)
             return (null, Problems.Invalid("entry", $"must make at most {EntryRequests.MaxEntriesPerCaseFile:N0} entries; send the rest with POST /cases/{{caseId}}/entries/batch"));
@@ -71,8 +73,10 @@ public static class ImportFhir
     {
         Status = StatusCodes.Status422UnprocessableEntity,
         Title = title,
-        Detail = $"{notImported.Count} resource(s) cannot be mapped to entries (see notImported); nothing was stored. " +
-                 "With lenient=true the others are recorded and these listed.",
+        Detail = notImported.Count == 0
+            ? "A case opens with the Patient the export writes (its identifier urn:treatment-ledger:entry of type case-opened); nothing was stored."
+            : $"{notImported.Count} resource(s) cannot be mapped to entries (see notImported); nothing was stored. " +
+              "With lenient=true the others are recorded and these listed.",
         Extensions = { ["notImported"] = notImported },
     };
 }

@@ -131,5 +131,118 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
         var badLenient = await ImportFhir("""{ "resourceType": "Bundle", "type": "collection" }""", "?lenient=yes");
         Assert.Equal(400, badLenient.Status);
         Assert.NotNull(badLenient.Json["errors"]!["lenient"]);
+
+        // A Bundle with nothing in it opens no case, and says what would.
+        var empty = await ImportFhir("""{ "resourceType": "Bundle", "type": "collection" }""");
+        Assert.Equal(422, empty.Status);
+        Assert.Contains("Patient", empty.Json["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Every_medication_request_has_one_of_the_statuses_of_INTEROP_an_interruption_said_by_its_direction()
+    {
+        var caseId = await Api.OpenCase("FHIR-0004", "2020-01");
+        var batch = await Api.PostBatch(caseId, Bodies.Batch(Bodies.Start("2020-02"),
+            Bodies.DoseAdjusted("2020-04").With("direction", "interrupted"), Bodies.DoseAdjusted("2020-05").With("direction", "resumed"),
+            Bodies.Start("2020-06", regimen: "alectinib").With("lineIntent", "new-line")));
+        Assert.True(batch.Status == 201, batch.Text);
+        var exported = await ExportText(caseId);
+
+        var requests = JsonNode.Parse(exported)!["entry"]!.AsArray().Select(e => e!["resource"]!)
+            .Where(r => r["resourceType"]!.GetValue<string>() == "MedicationRequest").ToList();
+
+        Assert.All(requests, r => Assert.Contains(r["status"]!.GetValue<string>(), new[] { "active", "completed", "stopped" }));
+        var interrupted = requests.Single(r => r["extension"]!.AsArray().Any(e => e!["valueCode"]?.GetValue<string>() == "interrupted"));
+        Assert.Equal("stopped", interrupted["status"]!.GetValue<string>());
+        Assert.Equal(Resources(exported), Resources(await ExportText(await Imported(exported))));
+    }
+
+    [Fact]
+    public async Task A_Bundle_of_another_type_than_collection_is_a_400_on_type()
+    {
+        var caseId = await Api.OpenCase("FHIR-0002", "2020-01");
+        var bundle = JsonNode.Parse(await ExportText(caseId))!;
+        bundle["type"] = "transaction";
+
+        var refused = await ImportFhir(bundle.ToJsonString());
+
+        Assert.Equal(400, refused.Status);
+        Assert.NotNull(refused.Json["errors"]!["type"]);
+    }
+
+    /// <summary>A case with a biopsy (its date and site estimated) and an expert re-read with an IHC and a FISH marker.</summary>
+    private async Task<Guid> DiagnosedCase()
+    {
+        var caseId = await Api.OpenCase("FHIR-0003", "2018-05");
+        var biopsy = Bodies.Biopsy("2018-05", site: "right lung").With("diagnosis", "IMT").With("estimated", new JsonArray("occurredOn", "site"));
+        var reread = JsonNode.Parse("""
+            { "type": "biopsy-reread", "occurredOn": "2018-07", "reviewer": "expert network", "diagnosis": "ALK-rearranged IMT",
+              "markers": [ { "name": "ALK", "method": "IHC", "result": "positive" }, { "name": "MYC", "method": "FISH", "result": "not rearranged" } ] }
+            """)!;
+        var batch = await Api.PostBatch(caseId, Bodies.Batch(biopsy, reread.AsObject()));
+        Assert.True(batch.Status == 201, batch.Text);
+        return caseId;
+    }
+
+    [Fact]
+    public async Task The_condition_names_the_entries_it_is_made_from_and_what_of_it_is_estimated_and_a_FISH_marker_is_a_genomic_variant()
+    {
+        var caseId = await DiagnosedCase();
+        var exported = await ExportText(caseId);
+        var resources = JsonNode.Parse(exported)!["entry"]!.AsArray().Select(e => e!["resource"]!).ToList();
+        var log = await Api.Log(caseId);
+        Guid IdOf(string type) => log.Single(e => e["type"]!.GetValue<string>() == type)["entryId"]!.GetValue<Guid>();
+
+        var condition = resources.Single(r => r["resourceType"]!.GetValue<string>() == "Condition");
+        Assert.Equal(
+            [$"biopsy-reread {IdOf("biopsy-reread")}", $"biopsy-performed {IdOf("biopsy-performed")}"],
+            condition["identifier"]!.AsArray().Select(i => $"{i!["type"]!["text"]} {i["value"]}"));
+        Assert.Equal(["biopsy-performed.occurredOn", "biopsy-performed.site"],
+            condition["extension"]!.AsArray().Where(e => e!["url"]!.GetValue<string>() == FhirTerms.Estimated).Select(e => e!["valueString"]!.GetValue<string>()));
+        var variant = resources.Single(r => r["meta"]?["profile"]?[0]?.GetValue<string>() == FhirTerms.GenomicVariant);
+        Assert.Equal("FISH", variant["method"]!["text"]!.GetValue<string>());
+        Assert.Contains("MYC", variant["component"]!.ToJsonString());
+        Assert.Contains(resources, r => r["meta"]?["profile"]?[0]?.GetValue<string>() == FhirTerms.TumorMarkerTest);
+
+        // Both validate, and the case comes back the same.
+        var bundle = JsonSerializer.Deserialize<Bundle>(exported, FhirTerms.Json)!;
+        Assert.Empty(FhirValidation.CoreErrors(bundle));
+        foreach (var resource in bundle.Entry.Select(e => e.Resource!).Where(r => r is Condition || r.Meta?.Profile.Contains(FhirTerms.GenomicVariant) == true))
+            Assert.Empty(FhirValidation.ProfileErrors(resource, resource.Meta!.Profile.First()!));
+        var copy = await Imported(exported);
+        Assert.Equal(Resources(exported), Resources(await ExportText(copy)));
+        Assert.Equal(
+            (await Api.Log(caseId)).Select(e => e["markers"]?.ToJsonString()),
+            (await Api.Log(copy)).Select(e => e["markers"]?.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task A_condition_that_says_other_than_the_biopsies_is_a_422_naming_it_unless_lenient_records_the_rest()
+    {
+        var exported = JsonNode.Parse(await ExportText(await DiagnosedCase()))!;
+        var entries = exported["entry"]!.AsArray();
+        var index = entries.Select((e, i) => (e, i)).Single(p => p.e!["resource"]!["resourceType"]!.GetValue<string>() == "Condition").i;
+        entries[index]!["resource"]!["code"]!["text"] = "small cell lung cancer";
+
+        var refused = await ImportFhir(exported.ToJsonString());
+
+        Assert.Equal(422, refused.Status);
+        var named = Assert.Single(refused.Json["notImported"]!.AsArray())!;
+        Assert.StartsWith($"Bundle.entry[{index}] (Condition/", named["resource"]!.GetValue<string>());
+        Assert.Contains("ALK-rearranged IMT", named["reason"]!.GetValue<string>());
+        var lenient = await ImportFhir(exported.ToJsonString(), "?lenient=true");
+        Assert.Equal(201, lenient.Status);
+        Assert.Single(lenient.Json["notImported"]!.AsArray());
+
+        // A Condition with no biopsy to make it: the Patient and the Condition alone.
+        var alone = new JsonObject
+        {
+            ["resourceType"] = "Bundle",
+            ["type"] = "collection",
+            ["entry"] = new JsonArray(entries.Where(e => e!["resource"]!["resourceType"]!.GetValue<string>() is "Patient" or "Condition").Select(e => e!.DeepClone()).ToArray()),
+        };
+        var withoutBiopsy = await ImportFhir(alone.ToJsonString());
+        Assert.Equal(422, withoutBiopsy.Status);
+        Assert.Contains("no biopsy", Assert.Single(withoutBiopsy.Json["notImported"]!.AsArray())!["reason"]!.GetValue<string>());
     }
 }

@@ -72,8 +72,9 @@ public sealed class FhirViewTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Empty(asOf[FollowedUp]);
 
         var (now, _) = await ExportAsync(caseId);
-        var biopsy = Assert.Single(now[Biopsied]);
-        Assert.Equal("Procedure", biopsy["resourceType"]!.GetValue<string>());
+        // The biopsy's Procedure, and the Condition made from it (the diagnosis, its onset and site).
+        Assert.Equal(["Condition", "Procedure"], now[Biopsied].Select(r => r["resourceType"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var biopsy = now[Biopsied].Single(r => r["resourceType"]!.GetValue<string>() == "Procedure");
         Assert.Equal("2015-03", biopsy["performedDateTime"]!.GetValue<string>());
         Assert.Equal("2016-01-15", Assert.Single(now[FollowedUp])["period"]!["start"]!.GetValue<string>());
     }
