@@ -74,8 +74,9 @@ public static class RecordingPlan
         if (CaseRules.ResultViolation(after, added.Keys.ToHashSet(), corrected.Keys.ToHashSet()) is { } broken)
             return (plan, new Refusal(corrected.GetValueOrDefault(broken.Version, added.GetValueOrDefault(broken.Version)), RefusalKind.RuleBroken, broken.Reason));
         // An entry recorded before that the request leaves outside a line or after the death (of the case as the context
-        // holds it: all of it when the request may do that; see CaseContext.NeedsWholeCase).
-        if (firstReshaping is { } reshaping)
+        // holds it: all of it when the request may do that; see CaseContext.NeedsWholeCase). A new case (an import) has
+        // none: every entry of it was judged above.
+        if (firstReshaping is { } reshaping && context.State is not null)
         {
             // Judged only for such a request: the rules of any other cost no more than before.
             var standingBefore = CaseRules.Standing(new CaseHistory(context.Recorded()));
