@@ -64,12 +64,25 @@ public sealed class CaseStateTests
             return new CaseContext(State, named, CaseContext.AmendmentsOf(_recorded).Where(a => found.Contains(a.Entry.EntryId)).ToList());
         }
 
-        /// <summary>What a writer judges a request against: the compact context, or the whole case when the request needs it.</summary>
+        /// <summary>
+        /// What a writer judges a request against: the compact context, or the whole case when the request needs it (it
+        /// amends a start, a stop or a death, or adds a stop or a death anchored before an entry of the case).
+        /// </summary>
         public CaseContext Writer(IReadOnlyList<Entry> request)
         {
             var compact = Compact(request);
-            return compact.NeedsWholeCase(request) ? Full() : compact;
+            var ending = CaseContext.EarliestEnding(request);
+            var anchoredAfter = ending is { } day && _recorded.Any(r => AnchorOf(r.Entry) > day);
+            return compact.NeedsWholeCase(request) || anchoredAfter ? Full() : compact;
         }
+
+        /// <summary>An entry's anchor as the store reads it: a correction's, its replacement's; a retraction has none.</summary>
+        private static DateOnly? AnchorOf(Entry entry) => entry switch
+        {
+            EntryCorrected corrected => corrected.ClinicalReplacement.Date.Anchor,
+            ClinicalEntry clinical => clinical.Date.Anchor,
+            _ => null,
+        };
     }
 
     [Fact]
@@ -185,14 +198,10 @@ public sealed class CaseStateTests
             new(new RecordedEntry(correction, null, 4, Now.AddMinutes(3), null, null), 2),
         };
 
-        // Version 3 (a cycle, say) and a later entry at version 5 are not read, but for their clinical dates.
-        var rebuilt = CaseState.Rebuilt(Guid.Empty, outline, 5, Now.AddMinutes(9), new DateOnly(2021, 3, 1));
+        // Version 3 (a cycle, say) and a later entry at version 5 are not read.
+        var rebuilt = CaseState.Rebuilt(Guid.Empty, outline, 5, Now.AddMinutes(9));
 
         Assert.Equal((5L, Now.AddMinutes(9)), (rebuilt.Version, rebuilt.UpdatedAt));
-        Assert.Equal(new DateOnly(2021, 3, 1), rebuilt.LatestAnchor);
-        // Without later entries of other types, the latest anchor is the correction's replacement's, not the start's.
-        Assert.Equal(new DateOnly(2020, 2, 1), CaseState.Rebuilt(Guid.Empty, outline, 5, Now, null).LatestAnchor);
-        Assert.Equal(new DateOnly(2020, 2, 1), CaseState.Rebuilt(Guid.Empty, outline, 5, Now, new DateOnly(2019, 1, 1)).LatestAnchor);
         Assert.Equal(5, rebuilt.Summary.Version);
         Assert.Equal([1L, 2L], rebuilt.Outline.Select(e => e.Version));
         Assert.Equal("2020-02", rebuilt.Summary.CurrentLine!.StartedOn.ToString());
@@ -258,16 +267,14 @@ public sealed class CaseStateTests
 
     /// <summary>
     /// The state folded append by append, and the state rebuilt from the entries of the outline's types alone (with the
-    /// case's version, last recording time and the latest anchor of its other entries), both equal the state of the whole history.
+    /// case's version and last recording time), both equal the state of the whole history.
     /// </summary>
     private static void AssertSameState(Ledger ledger)
     {
         var whole = JsonSerializer.Serialize(CaseState.Of(Guid.Empty, ledger.History), EntryJson.Options);
         Assert.Equal(whole, JsonSerializer.Serialize(ledger.State, EntryJson.Options));
         var outline = ledger.Appended.Where(a => CaseState.OutlineTypes.Contains(a.Recorded.Entry.GetType())).ToList();
-        var others = ledger.Appended.Where(a => !CaseState.OutlineTypes.Contains(a.Recorded.Entry.GetType()))
-            .Select(a => (DateOnly?)((ClinicalEntry)a.Recorded.Entry).Date.Anchor).Max();
-        var rebuilt = CaseState.Rebuilt(Guid.Empty, outline, ledger.History.Version, ledger.History.Recorded.Max(r => r.RecordedAt), others);
+        var rebuilt = CaseState.Rebuilt(Guid.Empty, outline, ledger.History.Version, ledger.History.Recorded.Max(r => r.RecordedAt));
         Assert.Equal(whole, JsonSerializer.Serialize(rebuilt, EntryJson.Options));
     }
 

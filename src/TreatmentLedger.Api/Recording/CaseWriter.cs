@@ -189,7 +189,7 @@ public sealed class CaseWriter : IAsyncDisposable
     /// The contexts that requests on existing cases (one request a case) are judged against: each case's state, the
     /// entries its request names, found by event id, and their latest correction and retraction; in two round trips at
     /// most, whatever the number of cases, in the session's transaction (which holds the streams' row locks); and every
-    /// entry of a case whose request amends a start, a stop or a death.
+    /// entry of a case whose request amends a start, a stop or a death, or adds one anchored before an entry of the case.
     /// </summary>
     public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(IDocumentSession session, EventRows rows,
         IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CancellationToken ct)
@@ -201,8 +201,10 @@ public sealed class CaseWriter : IAsyncDisposable
         foreach (var (caseId, state, entries) in requests)
         {
             var context = new CaseContext(state, named.GetValueOrDefault(caseId) ?? [], amendments.GetValueOrDefault(caseId) ?? []);
-            // A request that amends a start, a stop or a death is judged on the whole case (rare; see NeedsWholeCase).
-            if (context.NeedsWholeCase(entries))
+            // A request that amends a start, a stop or a death, or adds one before an entry of the case, is judged on the
+            // whole case (see NeedsWholeCase).
+            if (context.NeedsWholeCase(entries)
+                || CaseContext.EarliestEnding(entries) is { } ending && await rows.AnyAnchoredAfterAsync(session.Connection!, session.TenantId, caseId, ending, ct))
                 context = CaseContext.Of(caseId, new CaseHistory(await rows.StreamAsync(session.Connection!, session.TenantId, caseId, ct)));
             contexts[caseId] = context;
         }

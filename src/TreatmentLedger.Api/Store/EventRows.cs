@@ -20,6 +20,11 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
 
     private readonly string _namedSql = $"select {Columns}, stream_id from {store.Options.Schema.ForEvents()} where id = any($1)";
     private readonly string _streamSql = $"select {Columns} from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 order by version";
+    // An entry's clinical date as stored (YYYY, YYYY-MM or YYYY-MM-DD; a correction's, its replacement's): in ordinal
+    // order after a day's YYYY-MM-DD exactly when its anchor is after that day.
+    private readonly string _anchoredAfterSql =
+        $"select exists (select 1 from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 " +
+        "and coalesce(data -> 'replacement' ->> 'occurredOn', data ->> 'occurredOn') collate \"C\" > $3)";
     private readonly string _sequencesSql = $"select version, seq_id from {store.Options.Schema.ForEvents()} where stream_id = $1 and version = any($2)";
 
     private readonly Dictionary<string, Type> _entryTypeByAlias =
@@ -64,6 +69,22 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
         command.Parameters.AddWithValue(hospital);
         await connections.ReadAsync(command, reader => entries.Add(Read(reader)), ct);
         return entries;
+    }
+
+    /// <summary>
+    /// Whether the case holds an entry (a correction's replacement included, a retracted or corrected one too) anchored
+    /// after <paramref name="day"/>; on a writer's connection. It reads the case's events in PostgreSQL, and is asked only
+    /// for a request that adds a stop or a death.
+    /// </summary>
+    public async Task<bool> AnyAnchoredAfterAsync(NpgsqlConnection connection, string hospital, Guid caseId, DateOnly day, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(_anchoredAfterSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
+        command.Parameters.AddWithValue(caseId);
+        command.Parameters.AddWithValue(hospital);
+        command.Parameters.AddWithValue(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var found = false;
+        await connections.ReadAsync(command, reader => found = reader.GetBoolean(0), ct);
+        return found;
     }
 
     /// <summary>The global sequences of a case's events at these versions, by version (on a writer's connection).</summary>

@@ -1,6 +1,5 @@
 using Marten;
 using Npgsql;
-using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.History;
 using TreatmentLedger.Recording;
 
@@ -14,7 +13,7 @@ namespace TreatmentLedger.Api.Store;
 /// that an append to one of its cases waits for the batch and then folds onto the rebuilt state. Each document written
 /// replaces the one of the same key.
 /// A state reads, of its entries, only those of the outline's types (<see cref="CaseState.OutlineTypes"/>), and of the
-/// others their versions, recording times and clinical dates: their JSON is not sent or parsed. Marten's projection daemon would load
+/// others their versions and recording times: their JSON is not sent or parsed. Marten's projection daemon would load
 /// every event with all its metadata as an <c>IEvent</c> (docs/benchmarks.md: its floor alone is below a rebuild's target).
 /// </summary>
 public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, StoreConnections connections)
@@ -77,12 +76,11 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
         }
 
         // Every event of the batch's cases, for each case's version and last recording time; the entry itself (the JSON)
-        // only of the outline's types, and of the others their clinical date alone.
-        var cases = new Dictionary<Guid, (long Version, DateTimeOffset LastRecordedAt, string? LatestDate, List<AppendedEntry> Outline)>(ids.Length);
+        // only of the outline's types.
+        var cases = new Dictionary<Guid, (long Version, DateTimeOffset LastRecordedAt, List<AppendedEntry> Outline)>(ids.Length);
         await using (var reading = new NpgsqlCommand(
             $"select type, case when type = any($3) then data end, seq_id, version, timestamp, user_name, correlation_id, stream_id, " +
-            $"headers ->> '{StoredEvents.TargetVersion}', case when type = any($3) then null else data ->> 'occurredOn' end " +
-            $"from {rows.Table} where tenant_id = $1 and stream_id = any($2)", connection))
+            $"headers ->> '{StoredEvents.TargetVersion}' from {rows.Table} where tenant_id = $1 and stream_id = any($2)", connection))
         {
             reading.Parameters.AddWithValue(hospital);
             reading.Parameters.AddWithValue(ids);
@@ -91,22 +89,18 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
             {
                 var caseId = reader.GetGuid(7);
                 var (version, recordedAt) = (reader.GetInt64(3), reader.GetFieldValue<DateTimeOffset>(4));
-                var known = cases.TryGetValue(caseId, out var found) ? found : (0, DateTimeOffset.MinValue, null, []);
-                // The latest of the dates (YYYY, YYYY-MM or YYYY-MM-DD) in ordinal order has the latest anchor.
-                var date = reader.IsDBNull(9) ? null : reader.GetString(9);
-                var latestDate = date is not null && string.CompareOrdinal(date, known.LatestDate) > 0 ? date : known.LatestDate;
-                cases[caseId] = (Math.Max(known.Version, version), recordedAt > known.LastRecordedAt ? recordedAt : known.LastRecordedAt, latestDate, known.Outline);
+                var known = cases.TryGetValue(caseId, out var found) ? found : (0, DateTimeOffset.MinValue, []);
+                cases[caseId] = (Math.Max(known.Version, version), recordedAt > known.LastRecordedAt ? recordedAt : known.LastRecordedAt, known.Outline);
                 if (reader.IsDBNull(1)) return;
                 var target = reader.IsDBNull(8) ? (long?)null : long.Parse(reader.GetString(8), System.Globalization.CultureInfo.InvariantCulture);
                 known.Outline.Add(new AppendedEntry(rows.Read(reader) with { Sequence = null }, target));
             }, ct);
         }
 
-        foreach (var (caseId, (version, lastRecordedAt, latestDate, outline)) in cases)
+        foreach (var (caseId, (version, lastRecordedAt, outline)) in cases)
         {
             outline.Sort((a, b) => a.Recorded.Version.CompareTo(b.Recorded.Version));
-            var latestOfOthers = latestDate is null ? (DateOnly?)null : ClinicalDate.Parse(latestDate).Anchor;
-            session.Store(CaseState.Rebuilt(caseId, outline, version, lastRecordedAt, latestOfOthers));
+            session.Store(CaseState.Rebuilt(caseId, outline, version, lastRecordedAt));
             // The latest correction and the retraction of each entry, as the inline projection leaves them.
             foreach (var amended in CaseContext.AmendmentsOf(outline.Select(o => o.Recorded)))
                 session.Store(Amendment.Of(caseId, amended.Entry, amended.Version));

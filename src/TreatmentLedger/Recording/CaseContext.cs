@@ -57,22 +57,23 @@ public sealed record CaseContext(CaseState? State, IReadOnlyList<RecordedEntry> 
 
     /// <summary>
     /// Whether the request may leave entries recorded before it outside a line or after the death
-    /// (<see cref="CaseRules.Standing"/>), which only the whole case can tell (a writer then loads every entry of it):
-    /// when it amends a start, a stop or a death (as recorded, as last corrected, or as the correction would make it), or
-    /// adds a stop or a death anchored before the case's <see cref="CaseState.LatestAnchor"/>, so that entries may lie
-    /// after it. The compact context holds no cycle, dose change or visit. Rare: a stop or a death is nearly always
-    /// recorded after what precedes it, and a line's start or stop, or a death, seldom amended.
+    /// (<see cref="CaseRules.Standing"/>), which only the whole case can tell (a writer then loads every entry of it): when
+    /// it amends a start, a stop or a death (as recorded, as last corrected, or as the correction would make it). The
+    /// compact context holds no cycle, dose change or visit. Rare: a line's start or stop, or a death, is seldom amended.
+    /// A stop or a death the request adds needs the whole case only when an entry is anchored after it
+    /// (<see cref="EarliestEnding"/>), which the writer asks the store.
     /// </summary>
-    public bool NeedsWholeCase(IEnumerable<Entry> entries) => entries.Any(entry => entry switch
-    {
-        EntryCorrected corrected when CaseRules.ShapesLines(corrected.ClinicalReplacement) => true,
-        CorrectionEntry action =>
-            Named.Any(n => n.Entry is ClinicalEntry named && named.EntryId == action.EntryId && CaseRules.ShapesLines(named))
-            || Amendments.Any(a => a.Entry is EntryCorrected last && last.EntryId == action.EntryId && CaseRules.ShapesLines(last.ClinicalReplacement)),
-        ClinicalEntry clinical when CaseRules.EndsWhatFollows(clinical) =>
-            State is not null && (State.LatestAnchor is not { } latest || clinical.Date.Anchor < latest),
-        _ => false,
-    });
+    public bool NeedsWholeCase(IEnumerable<Entry> entries) => entries.OfType<CorrectionEntry>().Any(action =>
+        action is EntryCorrected corrected && CaseRules.ShapesLines(corrected.ClinicalReplacement)
+        || Named.Any(n => n.Entry is ClinicalEntry named && named.EntryId == action.EntryId && CaseRules.ShapesLines(named))
+        || Amendments.Any(a => a.Entry is EntryCorrected last && last.EntryId == action.EntryId && CaseRules.ShapesLines(last.ClinicalReplacement)));
+
+    /// <summary>
+    /// The earliest anchor of the stops and deaths the request adds (null without any): if the case holds an entry anchored
+    /// after it, the request may leave that entry outside a line or after the death, and is judged on the whole case.
+    /// </summary>
+    public static DateOnly? EarliestEnding(IEnumerable<Entry> entries) =>
+        entries.OfType<ClinicalEntry>().Where(CaseRules.EndsWhatFollows).Select(e => (DateOnly?)e.Date.Anchor).Min();
 
     private static RecordedEntry Stored(Entry entry, long version) => new(entry, null, version, default, null, null);
 }

@@ -10,7 +10,6 @@ namespace TreatmentLedger.Recording;
 /// <list type="bullet">
 /// <item>its version;</item>
 /// <item>its <see cref="Outline"/>: the entries that shape its course, as corrections leave them;</item>
-/// <item>the <see cref="LatestAnchor"/> of its entries;</item>
 /// <item>the summary facts, computed from the outline.</item>
 /// </list>
 /// Cycles, visits, doses, imaging and the like are not held, nor corrections and retractions: recording them does not
@@ -27,14 +26,6 @@ public sealed class CaseState
     /// without their free-text note and source.
     /// </summary>
     public List<EffectiveEntry> Outline { get; set; } = [];
-
-    /// <summary>
-    /// The latest anchor of any clinical entry recorded on the case, replacements included; a retraction or a later
-    /// correction does not lower it. No entry lies after it in clinical order, so a stop or a death anchored on or after it
-    /// leaves nothing recorded outside a line or after the death (<see cref="CaseContext.NeedsWholeCase"/>). Null in a
-    /// state stored before it was kept (until the write model is rebuilt): unknown, so such a case is judged whole.
-    /// </summary>
-    public DateOnly? LatestAnchor { get; set; }
 
     public CaseFacts Summary { get; set; } = null!;
     public DateTimeOffset UpdatedAt { get; set; }
@@ -65,37 +56,16 @@ public sealed class CaseState
     public static CaseState Fold(Guid id, CaseState? before, IReadOnlyList<AppendedEntry> appended)
     {
         var (outline, version, updatedAt) = FoldOutline(before, appended);
-        // A state stored before the latest anchor was kept has none, and keeps none until the write model is rebuilt.
-        var latestAnchor = before is { LatestAnchor: null } ? null : Later(before?.LatestAnchor, appended.Select(a => a.Recorded.Entry));
-        return Of(id, version, outline, updatedAt, latestAnchor);
+        return Of(id, version, outline, updatedAt);
     }
 
     /// <summary>
     /// The state of a case from the entries of its history whose types are <see cref="OutlineTypes"/> (in recording
-    /// order; others may be among them), its version, the time its last entry was recorded and the latest anchor of its
-    /// other entries: what <see cref="Fold"/> of the whole history gives, since no other entry changes the outline. A
-    /// rebuild parses no other entry.
+    /// order; others may be among them), its version and the time its last entry was recorded: what <see cref="Fold"/>
+    /// of the whole history gives, since no other entry changes the outline. A rebuild reads no other entry.
     /// </summary>
-    public static CaseState Rebuilt(Guid id, IReadOnlyList<AppendedEntry> outlineEntries, long version, DateTimeOffset lastRecordedAt,
-        DateOnly? latestAnchorOfOthers) =>
-        Of(id, version, FoldOutline(null, outlineEntries).Outline, lastRecordedAt,
-            Later(latestAnchorOfOthers, outlineEntries.Select(a => a.Recorded.Entry)));
-
-    /// <summary>The later of <paramref name="latest"/> and the anchors of the entries (a correction's: its replacement's).</summary>
-    private static DateOnly? Later(DateOnly? latest, IEnumerable<Entry> entries)
-    {
-        foreach (var entry in entries)
-        {
-            DateOnly? anchor = entry switch
-            {
-                ClinicalEntry clinical => clinical.Date.Anchor,
-                EntryCorrected corrected => corrected.ClinicalReplacement.Date.Anchor,
-                _ => null,
-            };
-            if (anchor is { } day && (latest is null || day > latest)) latest = day;
-        }
-        return latest;
-    }
+    public static CaseState Rebuilt(Guid id, IReadOnlyList<AppendedEntry> outlineEntries, long version, DateTimeOffset lastRecordedAt) =>
+        Of(id, version, FoldOutline(null, outlineEntries).Outline, lastRecordedAt);
 
     /// <summary>The outline, version and last recording time after <paramref name="appended"/>, from those of <paramref name="before"/>.</summary>
     private static (List<EffectiveEntry> Outline, long Version, DateTimeOffset UpdatedAt) FoldOutline(CaseState? before, IReadOnlyList<AppendedEntry> appended)
@@ -131,13 +101,12 @@ public sealed class CaseState
 
     /// <summary>The state of a whole history at once: what folding its appends one by one must give.</summary>
     public static CaseState Of(Guid id, CaseHistory history) =>
-        Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)).Select(e => Outlined(e.Entry, e.Version)), history.Recorded.Max(r => r.RecordedAt),
-            Later(null, history.Recorded.Select(r => r.Entry)));
+        Of(id, history.Version, history.Effective.Where(e => Shapes(e.Entry)).Select(e => Outlined(e.Entry, e.Version)), history.Recorded.Max(r => r.RecordedAt));
 
     /// <summary>An entry as the outline keeps it: without its free-text note and source, which no rule or summary fact reads.</summary>
     private static EffectiveEntry Outlined(ClinicalEntry entry, long version) => new(entry with { Note = null, Source = null }, version);
 
-    private static CaseState Of(Guid id, long version, IEnumerable<EffectiveEntry> outline, DateTimeOffset updatedAt, DateOnly? latestAnchor)
+    private static CaseState Of(Guid id, long version, IEnumerable<EffectiveEntry> outline, DateTimeOffset updatedAt)
     {
         var ordered = outline.OrderBy(e => e.Date.Anchor).ThenBy(e => e.Version).ToList();
         return new CaseState
@@ -145,7 +114,6 @@ public sealed class CaseState
             Id = id,
             Version = version,
             Outline = ordered,
-            LatestAnchor = latestAnchor,
             Summary = CaseFacts.Of(ordered, version),
             UpdatedAt = updatedAt,
         };
