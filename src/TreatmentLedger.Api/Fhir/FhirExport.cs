@@ -63,8 +63,8 @@ public static class FhirExport
     /// <summary>What the primary cancer Condition says: the diagnosis, its onset and body site (null when there is no Condition).</summary>
     public static (string Code, string? Onset, string? Site)? ConditionFacts(IReadOnlyList<EffectiveEntry> entries)
     {
-        if (Diagnosis.TextEntryOf(entries) is null) return null;
-        var (_, firstBiopsy) = ConditionSources(entries);
+        var (diagnosed, firstBiopsy) = ConditionSources(entries);
+        if (diagnosed is null) return null;
         return (Diagnosis.Of(entries)!.Text!, firstBiopsy?.Date.ToString(), firstBiopsy?.Site);
     }
 

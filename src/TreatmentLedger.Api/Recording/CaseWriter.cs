@@ -205,7 +205,11 @@ public sealed class CaseWriter : IAsyncDisposable
             // whole case (see NeedsWholeCase).
             if (context.NeedsWholeCase(entries)
                 || CaseContext.EarliestEnding(entries) is { } ending && await rows.AnyAnchoredAfterAsync(session.Connection!, session.TenantId, caseId, ending, ct))
-                context = CaseContext.Of(caseId, new CaseHistory(await rows.StreamAsync(session.Connection!, session.TenantId, caseId, ct)));
+            {
+                var whole = new List<RecordedEntry>();
+                await rows.StreamAsync(session.Connection!, session.TenantId, caseId, 0, whole, ct, Store.Configuration.WriteTimeoutSeconds);
+                context = CaseContext.Of(caseId, new CaseHistory(whole));
+            }
             contexts[caseId] = context;
         }
         return contexts;

@@ -13,7 +13,7 @@ namespace TreatmentLedger.Api.Store;
 /// (<see cref="KeptEntries"/>, <see cref="RecentHistories"/>): a case read again reads only the events recorded since,
 /// and parses none of the others again. Stored events never change, so a kept prefix stays true on every node.
 /// </summary>
-public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnections connections, TimeProvider clock)
+public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvider clock)
 {
     private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = ? and tenant_id = ?";
 
@@ -24,9 +24,6 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnec
     public const int KeptEntries = 10_000;
 
     private readonly RecentHistories _recent = new(KeptEntries);
-
-    private readonly string _streamSql =
-        $"select {EventRows.Columns} from {rows.Table} where stream_id = $1 and tenant_id = $2 and version > $3 order by version";
 
     public DateOnly Today => clock.Today();
 
@@ -46,11 +43,7 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnec
         var entries = _recent.Entries(hospital, caseId);
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(_streamSql, connection);
-        command.Parameters.AddWithValue(caseId);
-        command.Parameters.AddWithValue(hospital);
-        command.Parameters.AddWithValue((long)entries.Count);
-        await connections.ReadAsync(command, reader => entries.Add(rows.Read(reader)), ct);
+        await rows.StreamAsync(connection, hospital, caseId, entries.Count, entries, ct);
         _recent.Keep(hospital, caseId, entries);
         var known = knownAt == DateTimeOffset.MaxValue ? entries : entries.Where(e => e.RecordedAt <= knownAt).ToList();
         return known.Count == 0 ? null : new CaseHistory(known);

@@ -19,7 +19,8 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
     public string Table { get; } = store.Options.Schema.ForEvents();
 
     private readonly string _namedSql = $"select {Columns}, stream_id from {store.Options.Schema.ForEvents()} where id = any($1)";
-    private readonly string _streamSql = $"select {Columns} from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 order by version";
+    private readonly string _streamSql =
+        $"select {Columns} from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 and version > $3 order by version";
     // An entry's clinical date as stored (YYYY, YYYY-MM or YYYY-MM-DD; a correction's, its replacement's): in ordinal
     // order after a day's YYYY-MM-DD exactly when its anchor is after that day.
     private readonly string _anchoredAfterSql =
@@ -60,15 +61,20 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
         return found;
     }
 
-    /// <summary>Every entry of a case, in recording order (on a writer's connection, in its transaction).</summary>
-    public async Task<List<RecordedEntry>> StreamAsync(NpgsqlConnection connection, string hospital, Guid caseId, CancellationToken ct)
+    /// <summary>
+    /// The entries of a case recorded after <paramref name="afterVersion"/> (0: all of them), in recording order, added to
+    /// <paramref name="entries"/>: what a read folds, and a writer's whole case (on its connection, in its transaction, with
+    /// its <paramref name="timeoutSeconds"/>).
+    /// </summary>
+    public async Task StreamAsync(NpgsqlConnection connection, string hospital, Guid caseId, long afterVersion, List<RecordedEntry> entries,
+        CancellationToken ct, int? timeoutSeconds = null)
     {
-        var entries = new List<RecordedEntry>();
-        await using var command = new NpgsqlCommand(_streamSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
+        await using var command = new NpgsqlCommand(_streamSql, connection);
+        if (timeoutSeconds is { } seconds) command.CommandTimeout = seconds;
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(hospital);
+        command.Parameters.AddWithValue(afterVersion);
         await connections.ReadAsync(command, reader => entries.Add(Read(reader)), ct);
-        return entries;
     }
 
     /// <summary>
