@@ -43,6 +43,7 @@ builder.Services.AddLedgerLimits(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<WriteModelRebuild>();
+builder.Services.AddSingleton<CaseFactsRebuild>();
 builder.Services.AddSingleton<CaseReader>();
 builder.Services.AddSingleton<ReadModels>();
 builder.Services.AddSingleton<CohortReader>();
@@ -88,7 +89,7 @@ app.UseAuthorization();
 app.UseLedgerLimits();
 app.MapWolverineEndpoints();
 app.MapLedgerApiDocs();
-app.Lifetime.ApplicationStarted.Register(() => _ = app.Services.GetRequiredService<ProjectionRebuilds>().ReleaseAbandonedAsync(app.Lifetime.ApplicationStopping));
+app.Lifetime.ApplicationStarted.Register(() => _ = app.Services.GetRequiredService<ProjectionRebuilds>().AtStartAsync(app.Lifetime.ApplicationStopping));
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"""
         TreatmentLedger is listening on {settings.BaseUrl}

@@ -10,7 +10,9 @@ public sealed class WriteModelRebuildTests
     {
         var ids = Enumerable.Range(1, 6).Select(i => new Guid(i, 0, 0, new byte[8])).ToArray();
 
-        var batches = WriteModelRebuild.Batches([(ids[0], 10), (ids[1], 60_000), (ids[2], 25_000), (ids[3], 25_000), (ids[4], 1), (ids[5], 1)]).ToList();
+        (Guid Id, long Events)[] cases = [(ids[0], 10), (ids[1], 60_000), (ids[2], 25_000), (ids[3], 25_000), (ids[4], 1), (ids[5], 1)];
+
+        var batches = WriteModelRebuild.Batches(cases, c => c.Events).Select(b => b.Select(c => c.Id)).ToList();
 
         Assert.Equal([[ids[0]], [ids[1]], [ids[2], ids[3]], [ids[4], ids[5]]], batches);
     }
@@ -20,9 +22,9 @@ public sealed class WriteModelRebuildTests
     {
         var cases = Enumerable.Range(1, 1_001).Select(i => (new Guid(i, 0, 0, new byte[8]), 50L)).ToList();
 
-        var batches = WriteModelRebuild.Batches(cases).ToList();
+        var batches = WriteModelRebuild.Batches(cases, c => c.Item2).ToList();
 
         Assert.Equal([500, 500, 1], batches.Select(b => b.Length));
-        Assert.Equal(cases.Select(c => c.Item1), batches.SelectMany(b => b));
+        Assert.Equal(cases, batches.SelectMany(b => b));
     }
 }

@@ -118,9 +118,10 @@ public sealed record Volumes
         PeerReplayCallsPerRep = 200,
         RebuildCases = 20_000,
         RebuildReps = 3,
-        // A million events: nothing left to warm up after the first pages, and each catch-up takes tens of seconds.
-        CatchUpWarmups = 0,
-        CatchUpReps = 2,
+        // A million events; the first catch-up of the process also compiles the rebuild's code (a few seconds), as the
+        // rebuild scenario's first does.
+        CatchUpWarmups = 1,
+        CatchUpReps = 3,
         LagWarmupSeconds = 5,
         LagSeconds = 25,
         FeedWarmupSeconds = 5,

@@ -47,13 +47,17 @@ public sealed class CaseFactsProjection : IProjection
             var earlier = kept[page.CaseId] ?? read[page.CaseId].Select(e => e.ToRecordedEntry()).ToList();
             var history = new CaseHistory(earlier.Concat(page.Entries));
             _recent.Keep(tenant, page.CaseId, history.Recorded);
-            operations.Store(CaseBoardRow.Of(page.CaseId, history));
-            var lines = LineFacts.Of(history);
-            foreach (var line in lines) operations.Store(LineFactRow.Of(page.CaseId, line));
+            var (board, lines) = DocumentsOf(page.CaseId, history);
+            operations.Store(board);
+            foreach (var line in lines) operations.Store(line);
             if (LinesTakenAway(earlier, page, lines.Count))
                 operations.DeleteWhere<LineFactRow>(r => r.CaseId == page.CaseId && r.LineNumber > lines.Count);
         }
     }
+
+    /// <summary>The documents of a case: its board row and a fact per line (also what <see cref="CaseFactsRebuild"/> writes).</summary>
+    public static (CaseBoardRow Board, List<LineFactRow> Lines) DocumentsOf(Guid caseId, CaseHistory history) =>
+        (CaseBoardRow.Of(caseId, history), LineFacts.Of(history).Select(line => LineFactRow.Of(caseId, line)).ToList());
 
     /// <summary>
     /// Whether the case had more lines before the page than after it, so that rows written for it earlier are left over.

@@ -9,10 +9,11 @@ namespace TreatmentLedger.Api.Dashboards;
 /// Rebuilds an async projection while the cluster runs: one rebuild at a time in the whole cluster (a PostgreSQL advisory
 /// lock, held by the rebuilding node's connection, so a node that dies releases it, and every node sees it in
 /// <c>pg_locks</c>); the projection's agent is paused wherever it runs (a Wolverine agent restriction), this node
-/// replays every event through it with a daemon of its own (Marten's rebuild: documents and progress reset, then
-/// rebuilt page by page, the position visible in <c>GET /projections</c>), and the agent is released again.
+/// rebuilds its documents case by case (<see cref="CaseFactsRebuild"/>: documents and position reset, then the position
+/// climbing in <c>GET /projections</c> as batches of cases are written), and the agent is released again; Marten's daemon
+/// goes on from the position the rebuild reached.
 /// </summary>
-public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime wolverine, IEnumerable<IAgentFamily> agentFamilies,
+public sealed class ProjectionRebuilds(IDocumentStore store, CaseFactsRebuild caseFacts, ProjectionStatus status, IWolverineRuntime wolverine, IEnumerable<IAgentFamily> agentFamilies,
     IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
 {
     /// <summary>The advisory lock's key (an arbitrary constant of the ledger's).</summary>
@@ -39,8 +40,7 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime w
         {
             await PauseAsync(projection, ct);
             logger.LogInformation("Rebuilding projection {Projection}", projection);
-            using var daemon = await store.BuildProjectionDaemonAsync();
-            await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), ct);
+            await RebuildDocumentsAsync(projection, ct);
             logger.LogInformation("Rebuilt projection {Projection}", projection);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -55,20 +55,45 @@ public sealed class ProjectionRebuilds(IDocumentStore store, IWolverineRuntime w
         }
     }
 
+    /// <summary>Rebuilds the documents of an async projection (the dashboards' are its only one).</summary>
+    private Task RebuildDocumentsAsync(string projection, CancellationToken ct) => projection == CaseFactsProjection.Name
+        ? caseFacts.RunAsync(ct)
+        : throw new ArgumentException($"no rebuild for the projection {projection}", nameof(projection));
+
     /// <summary>
     /// At start-up: an agent left paused by a node that died while rebuilding (no rebuild holds the lock any more) is
-    /// released, so that the cluster runs it again.
+    /// released, so that the cluster runs it again; then a projection still at position 0 with more than
+    /// <see cref="ProjectionStatus.LagLimit"/> events behind it is caught up by a rebuild (<see cref="CatchUpFromZeroAsync"/>).
     /// </summary>
-    public async Task ReleaseAbandonedAsync(CancellationToken ct)
+    public async Task AtStartAsync(CancellationToken ct)
     {
         try
         {
             await ReleaseAbandonedAgentsAsync(ct);
+            await CatchUpFromZeroAsync(ProjectionStatus.LagLimit, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Could not check for projections left paused by an interrupted rebuild");
+            logger.LogWarning(e, "Could not check for projections left paused by an interrupted rebuild or still at position 0");
         }
+    }
+
+    /// <summary>
+    /// A projection at position 0 with more than <paramref name="above"/> events recorded (the dashboards added to a ledger
+    /// that has been recording, a store restored without their documents) is rebuilt case by case, as an admin's rebuild
+    /// is, instead of being replayed page by page by Marten's daemon, at less than half the rate
+    /// (docs/benchmarks.md); the daemon goes on from where the rebuild ends. True when a rebuild started here.
+    /// </summary>
+    public async Task<bool> CatchUpFromZeroAsync(long above, CancellationToken ct)
+    {
+        var started = false;
+        foreach (var projection in (await status.ReadAsync(ct)).Projections)
+        {
+            if (projection.Position != 0 || projection.Lag <= above || projection.Status == ProjectionStatus.Rebuilding) continue;
+            logger.LogInformation("Projection {Projection} is at position 0 with {Lag} events to catch up on: rebuilding it", projection.Name, projection.Lag);
+            started |= await StartAsync(projection.Name, ct);
+        }
+        return started;
     }
 
     private async Task ReleaseAbandonedAgentsAsync(CancellationToken ct)

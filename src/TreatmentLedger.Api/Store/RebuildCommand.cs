@@ -6,9 +6,9 @@ namespace TreatmentLedger.Api.Store;
 
 /// <summary>
 /// <c>projections rebuild</c> (what <c>ops/run projections rebuild</c> runs, with the ledger stopped): the write model
-/// rebuilt by <see cref="WriteModelRebuild"/>, then each async projection of the dashboards by Marten's daemon (its
-/// documents and progress reset, every event replayed through it), a line each on standard output. Other
-/// <c>projections</c> commands are JasperFx's.
+/// rebuilt by <see cref="WriteModelRebuild"/>, then the dashboards' async projection by
+/// <see cref="Dashboards.CaseFactsRebuild"/> (its documents and position reset, then written case by case; the daemon goes
+/// on from there when the ledger runs), a line each on standard output. Other <c>projections</c> commands are JasperFx's.
 /// </summary>
 public static class RebuildCommand
 {
@@ -24,13 +24,10 @@ public static class RebuildCommand
             var cases = await services.GetRequiredService<WriteModelRebuild>().RunAsync(ct);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Rebuilt the write model (CaseState, Amendment) of {cases:N0} cases in {clock.Elapsed.TotalSeconds:N1} s"));
-            foreach (var projection in Dashboards.Configuration.AsyncProjections)
-            {
-                clock.Restart();
-                using var daemon = await store.BuildProjectionDaemonAsync();
-                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), ct);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Rebuilt {projection} in {clock.Elapsed.TotalSeconds:N1} s"));
-            }
+            clock.Restart();
+            cases = await services.GetRequiredService<Dashboards.CaseFactsRebuild>().RunAsync(ct);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Rebuilt {Dashboards.CaseFactsProjection.Name} (case board, line facts) of {cases:N0} cases in {clock.Elapsed.TotalSeconds:N1} s"));
             return 0;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

@@ -38,7 +38,7 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
         long cases = 0;
         foreach (var (hospital, streams) in await CasesAsync(ct))
         {
-            await Parallel.ForEachAsync(Batches(streams), new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct },
+            await Parallel.ForEachAsync(Batches(streams, s => s.Events).Select(b => b.Select(s => s.Id).ToArray()), new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct },
                 async (batch, token) => await RebuildAsync(hospital, batch, token));
             cases += streams.Count;
         }
@@ -46,18 +46,19 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
     }
 
     /// <summary>Consecutive cases, up to <see cref="CasesPerBatch"/> and <see cref="EventsPerBatch"/> a batch.</summary>
-    public static IEnumerable<Guid[]> Batches(IEnumerable<(Guid Id, long Events)> cases)
+    public static IEnumerable<T[]> Batches<T>(IEnumerable<T> cases, Func<T, long> eventsOf)
     {
-        var batch = new List<Guid>();
+        var batch = new List<T>();
         long events = 0;
-        foreach (var (id, count) in cases)
+        foreach (var item in cases)
         {
+            var count = eventsOf(item);
             if (batch.Count > 0 && (batch.Count == CasesPerBatch || events + count > EventsPerBatch))
             {
                 yield return batch.ToArray();
                 (batch, events) = ([], 0);
             }
-            batch.Add(id);
+            batch.Add(item);
             events += count;
         }
         if (batch.Count > 0) yield return batch.ToArray();

@@ -127,6 +127,94 @@ public sealed class ProjectionsTests(LedgerFixture fixture) : LedgerTest(fixture
     }
 
     [Fact]
+    public async Task A_rebuild_writes_case_by_case_what_the_daemon_wrote_across_hospitals_corrections_and_lines_taken_away()
+    {
+        // The founding case (every kind of entry, corrections and retractions among them) in this hospital and in another.
+        var file = await File.ReadAllTextAsync(CaseFiles.PathOf(CaseFiles.FoundingCase));
+        Assert.Equal(201, (await Api.Post("/cases/import", file)).Status);
+        var other = Api.As(Fixture.Token("test-other", "test-other-hospital", Roles.Clinician));
+        Assert.Equal(201, (await other.Post("/cases/import", file)).Status);
+        // A case whose second line the daemon wrote, then took away when its start was retracted.
+        var caseId = await Api.OpenCase("TEST-TAKEN-AWAY");
+        var first = await Api.Post($"/cases/{caseId}/entries",
+            """{ "type": "systemic-therapy-started", "occurredOn": "2016-01", "regimen": "crizotinib", "therapyClass": "targeted" }""");
+        Assert.Equal(201, first.Status);
+        Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
+            """{ "type": "systemic-therapy-stopped", "occurredOn": "2016-06", "reason": "progression" }""")).Status);
+        var second = await Api.Post($"/cases/{caseId}/entries",
+            """{ "type": "systemic-therapy-started", "occurredOn": "2016-07", "regimen": "ceritinib", "therapyClass": "targeted" }""");
+        Assert.Equal(201, second.Status);
+        await ProjectionsWhen(p => CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+        Assert.Equal(2, (await DocumentsAsync())["line facts"].Count(r => r.Key.Contains(caseId.ToString(), StringComparison.Ordinal)));
+        var retracted = await Api.Post($"/cases/{caseId}/entries",
+            $$"""{ "type": "entry-retracted", "entryId": "{{second.Json["entryId"]}}", "reason": "recorded on the wrong case" }""");
+        Assert.Equal(201, retracted.Status);
+        var highWater = retracted.Json["sequence"]!.GetValue<long>();
+        await ProjectionsWhen(p => CaseFacts(p)["position"]!.GetValue<long>() >= highWater);
+        var live = await DocumentsAsync();
+        Assert.Single(live["line facts"], r => r.Key.Contains(caseId.ToString(), StringComparison.Ordinal));
+        Assert.Contains(live["board rows"], r => r.Key.StartsWith("test-other-hospital ", StringComparison.Ordinal));
+
+        Assert.Equal(202, (await Admin.Post($"/projections/{CaseFactsProjection.Name}/rebuild", "{}")).Status);
+        var rebuilt = await ProjectionsWhen(p => CaseFacts(p)["status"]!.GetValue<string>() == "running" && CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+
+        Assert.Equal(highWater, CaseFacts(rebuilt)["position"]!.GetValue<long>());
+        var after = await DocumentsAsync();
+        foreach (var documents in live.Keys) Assert.Equal(live[documents], after[documents]);
+    }
+
+    [Fact]
+    public async Task A_projection_at_position_0_with_events_behind_it_is_caught_up_by_a_rebuild()
+    {
+        var file = await File.ReadAllTextAsync(CaseFiles.PathOf(CaseFiles.FoundingCase));
+        var imported = await Api.Post("/cases/import", file);
+        Assert.Equal(201, imported.Status);
+        await ProjectionsWhen(p => CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+        var before = await DocumentsAsync();
+        var rebuilds = Host.Services.GetRequiredService<ProjectionRebuilds>();
+        Assert.False(await rebuilds.CatchUpFromZeroAsync(0, CancellationToken.None));
+
+        // As on a ledger that never ran the dashboards: no documents, position 0, the agent not running.
+        await rebuilds.PauseAsync(CaseFactsProjection.Name, CancellationToken.None);
+        var options = Host.DocumentStore().Options;
+        await using (var connection = new NpgsqlConnection(Fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var reset = new NpgsqlCommand(
+                $"truncate {options.Schema.For<CaseBoardRow>()}, {options.Schema.For<Api.Cohorts.LineFactRow>()}; " +
+                $"update {options.Events.DatabaseSchemaName}.mt_event_progression set last_seq_id = 0 where name = '{ReadModels.ShardOf(CaseFactsProjection.Name)}'",
+                connection);
+            await reset.ExecuteNonQueryAsync();
+        }
+        var highWater = CaseFacts(await ProjectionsWhen(p => CaseFacts(p)["position"]!.GetValue<long>() == 0))["lag"]!.GetValue<long>();
+        Assert.False(await rebuilds.CatchUpFromZeroAsync(highWater, CancellationToken.None));
+
+        Assert.True(await rebuilds.CatchUpFromZeroAsync(highWater - 1, CancellationToken.None));
+        await ProjectionsWhen(p => CaseFacts(p)["status"]!.GetValue<string>() == "running" && CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+
+        var after = await DocumentsAsync();
+        foreach (var documents in before.Keys) Assert.Equal(before[documents], after[documents]);
+    }
+
+    /// <summary>Every board row and line fact of every hospital, by "hospital id", as stored.</summary>
+    private async Task<Dictionary<string, SortedDictionary<string, string>>> DocumentsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+        await connection.OpenAsync();
+        var options = Host.DocumentStore().Options;
+        var documents = new Dictionary<string, SortedDictionary<string, string>>();
+        foreach (var (name, table) in new[] { ("board rows", options.Schema.For<CaseBoardRow>()), ("line facts", options.Schema.For<Api.Cohorts.LineFactRow>()) })
+        {
+            await using var command = new NpgsqlCommand($"select tenant_id || ' ' || id::text, data::text from {table}", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            while (await reader.ReadAsync()) rows[reader.GetString(0)] = reader.GetString(1);
+            documents[name] = rows;
+        }
+        return documents;
+    }
+
+    [Fact]
     public async Task A_second_rebuild_is_refused_while_one_runs()
     {
         // The cluster-wide rebuild lock, held as a rebuilding node holds it.
