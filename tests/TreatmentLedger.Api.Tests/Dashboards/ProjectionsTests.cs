@@ -164,6 +164,57 @@ public sealed class ProjectionsTests(LedgerFixture fixture) : LedgerTest(fixture
     }
 
     [Fact]
+    public async Task Entries_recorded_while_a_rebuild_runs_all_reach_the_board()
+    {
+        var cases = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            var caseId = await Api.OpenCase($"TEST-DURING-{i}");
+            Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries",
+                """{ "type": "systemic-therapy-started", "occurredOn": "2016-01", "regimen": "crizotinib", "therapyClass": "targeted" }""")).Status);
+            cases.Add(caseId);
+        }
+        await ProjectionsWhen(p => CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+
+        // Eight writers record follow-ups from before the rebuild starts until after it has ended.
+        using var stop = new CancellationTokenSource();
+        var recorded = 0;
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var answer = await Api.Post($"/cases/{cases[(w + 8 * n) % cases.Count]}/entries",
+                    """{ "type": "follow-up-recorded", "occurredOn": "2016-02", "vitalStatus": "alive" }""");
+                Assert.Equal(201, answer.Status);
+                Interlocked.Increment(ref recorded);
+            }
+        })).ToList();
+        while (Volatile.Read(ref recorded) < 20) await Task.Delay(10);
+        Assert.Equal(202, (await Admin.Post($"/projections/{CaseFactsProjection.Name}/rebuild", "{}")).Status);
+        await ProjectionsWhen(p => CaseFacts(p)["status"]!.GetValue<string>() == "running");
+        var afterRebuild = Volatile.Read(ref recorded);
+        while (Volatile.Read(ref recorded) < afterRebuild + 20) await Task.Delay(10);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        await ProjectionsWhen(p => CaseFacts(p)["lag"]!.GetValue<long>() == 0);
+
+        // Every case's row is at its stream's version: no entry recorded during the rebuild was left out.
+        var versions = new Dictionary<Guid, long>();
+        await using (var connection = new NpgsqlConnection(Fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                $"select id, version from {Host.DocumentStore().Options.Schema.ForStreams()} where id = any($1)", connection);
+            command.Parameters.AddWithValue(cases.ToArray());
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) versions[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+        var rows = await BoardRowsAsync();
+        Assert.Equal(2 * cases.Count + recorded, versions.Values.Sum());
+        Assert.All(cases, caseId => Assert.Equal(versions[caseId], JsonNode.Parse(rows[caseId.ToString()])!["version"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task A_projection_at_position_0_with_events_behind_it_is_caught_up_by_a_rebuild()
     {
         var file = await File.ReadAllTextAsync(CaseFiles.PathOf(CaseFiles.FoundingCase));
