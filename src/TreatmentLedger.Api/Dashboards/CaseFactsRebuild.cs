@@ -12,8 +12,8 @@ namespace TreatmentLedger.Api.Dashboards;
 /// <summary>
 /// Rebuilds the dashboards' read models (<see cref="CaseFactsProjection"/>'s board rows and line facts) from zero, case by
 /// case, instead of replaying every event through Marten's daemon: its documents removed and its position set to 0; the
-/// high-water mark and every case taken while no event is being written (a share lock on the events table, held for one
-/// query); then the cases, in the order of their first events, in batches (<see cref="WriteModelRebuild.Batches"/>), two
+/// high-water mark read while no event is being written (a share lock on the events table, held for that one query) and
+/// the cases with an event at or below it; then the cases, in the order of their first events, in batches (<see cref="WriteModelRebuild.Batches"/>), two
 /// at once: a batch's events read in one query with the columns a fold needs, each case folded by the same domain code as
 /// the projection (<see cref="CaseFactsProjection.DocumentsOf"/>), and its documents written by COPY.
 /// The position climbs as batches end: it is the sequence before the first event of the first case not yet written, so
@@ -38,7 +38,7 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
     public async Task<long> RunAsync(CancellationToken ct)
     {
         await ResetAsync(ct);
-        var (highWater, cases) = await CasesAsync(locked: true, ct);
+        var (highWater, cases) = await CasesAsync(ct);
         var batches = WriteModelRebuild.Batches(cases, c => c.Events).ToList();
         var position = new Position(batches.Select(b => b[0].FirstSequence - 1).ToArray());
         await Parallel.ForEachAsync(batches.Select((batch, i) => (batch, i)),
@@ -49,11 +49,16 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
                 if (position.Done(b.i) is { } reached) await MoveAsync(reached, token);
             });
 
-        // A case whose first event was being written when the cases were taken (its sequence drawn before the share lock,
-        // its insert waiting for it) has events at or below the high-water mark but was not listed: written now.
-        var (_, now) = await CasesAsync(locked: false, ct);
+        // A case whose first event's sequence was drawn before the share lock but inserted after it (not Marten's quick
+        // append, which draws it in its insert) has an event at or below the high-water mark and was not listed: written now.
+        List<Case> now;
+        await using (var connection = store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(ct);
+            now = await CasesUpToAsync(connection, highWater, ct);
+        }
         var listed = cases.Select(c => (c.Hospital, c.Id)).ToHashSet();
-        var missed = now.Where(c => c.FirstSequence <= highWater && !listed.Contains((c.Hospital, c.Id))).ToList();
+        var missed = now.Where(c => !listed.Contains((c.Hospital, c.Id))).ToList();
         foreach (var batch in WriteModelRebuild.Batches(missed, c => c.Events)) await RebuildAsync(batch, ct);
         await MoveAsync(highWater, ct);
         return cases.Count + missed.Count;
@@ -79,31 +84,37 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
     }
 
     /// <summary>
-    /// The high-water mark and the cases with events, in the order of their first events: read while no transaction is
-    /// writing events (a share lock on the events table waits for those that are and holds back new ones for the query),
-    /// so that every event at or below the mark is committed and its case listed. Unlocked: the cases as they are now.
+    /// The high-water mark, read while no transaction is writing events (a share lock on the events table, taken for
+    /// that one query, waits for those that are and holds back new ones), so that every event at or below it is
+    /// committed; then the cases with an event at or below it, in the order of their first events.
     /// </summary>
-    private async Task<(long HighWater, List<Case> Cases)> CasesAsync(bool locked, CancellationToken ct)
+    private async Task<(long HighWater, List<Case> Cases)> CasesAsync(CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        if (locked)
-        {
-            await using var share = new NpgsqlCommand($"lock table {_events} in share mode", connection, transaction);
-            await share.ExecuteNonQueryAsync(ct);
-        }
         long highWater = 0;
-        await using (var mark = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {_events}", connection, transaction))
-            await connections.ReadAsync(mark, reader => highWater = reader.GetInt64(0), ct);
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            await using (var share = new NpgsqlCommand($"lock table {_events} in share mode", connection, transaction))
+                await share.ExecuteNonQueryAsync(ct);
+            await using (var mark = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {_events}", connection, transaction))
+                await connections.ReadAsync(mark, reader => highWater = reader.GetInt64(0), ct);
+            await transaction.CommitAsync(ct);
+        }
+        return (highWater, await CasesUpToAsync(connection, highWater, ct));
+    }
+
+    /// <summary>The cases whose first event is at or below <paramref name="highWater"/>, in the order of their first events.</summary>
+    private async Task<List<Case>> CasesUpToAsync(NpgsqlConnection connection, long highWater, CancellationToken ct)
+    {
         var cases = new List<Case>();
-        await using (var listing = new NpgsqlCommand(
+        await using var listing = new NpgsqlCommand(
             $"select * from (select s.tenant_id, s.id, s.version, " +
             $"(select e.seq_id from {_events} e where e.tenant_id = s.tenant_id and e.stream_id = s.id and e.version = 1) as first " +
-            $"from {_streams} s) c where first is not null order by first", connection, transaction))
-            await connections.ReadAsync(listing, reader => cases.Add(new Case(reader.GetString(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetInt64(3))), ct);
-        await transaction.CommitAsync(ct);
-        return (highWater, cases);
+            $"from {_streams} s) c where first <= $1 order by first", connection);
+        listing.Parameters.AddWithValue(highWater);
+        await connections.ReadAsync(listing, reader => cases.Add(new Case(reader.GetString(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetInt64(3))), ct);
+        return cases;
     }
 
     /// <summary>
