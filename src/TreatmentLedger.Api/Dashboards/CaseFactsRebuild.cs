@@ -12,8 +12,8 @@ namespace TreatmentLedger.Api.Dashboards;
 /// <summary>
 /// Rebuilds the dashboards' read models (<see cref="CaseFactsProjection"/>'s board rows and line facts) from zero, case by
 /// case, instead of replaying every event through Marten's daemon: its documents removed and its position set to 0; the
-/// high-water mark read while no event is being written (a share lock on the events table, held for that one query) and
-/// the cases with an event at or below it; then the cases, in the order of their first events, in batches (<see cref="WriteModelRebuild.Batches"/>), two
+/// high-water mark read while no event is being appended (an exclusive lock on the streams table, held for that one
+/// query) and the cases with an event at or below it; then the cases, in the order of their first events, in batches (<see cref="WriteModelRebuild.Batches"/>), two
 /// at once: a batch's events read in one query with the columns a fold needs, each case folded by the same domain code as
 /// the projection (<see cref="CaseFactsProjection.DocumentsOf"/>), and its documents written by COPY.
 /// The position climbs as batches end: it is the sequence before the first event of the first case not yet written, so
@@ -49,19 +49,8 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
                 if (position.Done(b.i) is { } reached) await MoveAsync(reached, token);
             });
 
-        // A case whose first event's sequence was drawn before the share lock but inserted after it (not Marten's quick
-        // append, which draws it in its insert) has an event at or below the high-water mark and was not listed: written now.
-        List<Case> now;
-        await using (var connection = store.Storage.Database.CreateConnection())
-        {
-            await connection.OpenAsync(ct);
-            now = await CasesUpToAsync(connection, highWater, ct);
-        }
-        var listed = cases.Select(c => (c.Hospital, c.Id)).ToHashSet();
-        var missed = now.Where(c => !listed.Contains((c.Hospital, c.Id))).ToList();
-        foreach (var batch in WriteModelRebuild.Batches(missed, c => c.Events)) await RebuildAsync(batch, ct);
         await MoveAsync(highWater, ct);
-        return cases.Count + missed.Count;
+        return cases.Count;
     }
 
     /// <summary>The documents removed and the position set to 0, in one transaction.</summary>
@@ -84,9 +73,12 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
     }
 
     /// <summary>
-    /// The high-water mark, read while no transaction is writing events (a share lock on the events table, taken for
-    /// that one query, waits for those that are and holds back new ones), so that every event at or below it is
-    /// committed; then the cases with an event at or below it, in the order of their first events.
+    /// The high-water mark, read while no transaction is appending events, so that every event at or below it is
+    /// committed; then the cases with an event at or below it, in the order of their first events. Marten's append
+    /// function locks the stream's row (or inserts it) before it draws an event's sequence, so an exclusive lock on the
+    /// streams table, taken for that one query, waits for every transaction that may hold a drawn sequence and holds
+    /// back new ones (plain reads go on). A lock on the events table would not do: the function draws the sequence
+    /// before its insert, so a sequence below the mark could still be inserted after it.
     /// </summary>
     private async Task<(long HighWater, List<Case> Cases)> CasesAsync(CancellationToken ct)
     {
@@ -95,18 +87,12 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
         long highWater = 0;
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
-            await using (var share = new NpgsqlCommand($"lock table {_events} in share mode", connection, transaction))
-                await share.ExecuteNonQueryAsync(ct);
+            await using (var exclusive = new NpgsqlCommand($"lock table {_streams} in exclusive mode", connection, transaction))
+                await exclusive.ExecuteNonQueryAsync(ct);
             await using (var mark = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {_events}", connection, transaction))
                 await connections.ReadAsync(mark, reader => highWater = reader.GetInt64(0), ct);
             await transaction.CommitAsync(ct);
         }
-        return (highWater, await CasesUpToAsync(connection, highWater, ct));
-    }
-
-    /// <summary>The cases whose first event is at or below <paramref name="highWater"/>, in the order of their first events.</summary>
-    private async Task<List<Case>> CasesUpToAsync(NpgsqlConnection connection, long highWater, CancellationToken ct)
-    {
         var cases = new List<Case>();
         await using var listing = new NpgsqlCommand(
             $"select * from (select s.tenant_id, s.id, s.version, " +
@@ -114,7 +100,7 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
             $"from {_streams} s) c where first <= $1 order by first", connection);
         listing.Parameters.AddWithValue(highWater);
         await connections.ReadAsync(listing, reader => cases.Add(new Case(reader.GetString(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetInt64(3))), ct);
-        return cases;
+        return (highWater, cases);
     }
 
     /// <summary>

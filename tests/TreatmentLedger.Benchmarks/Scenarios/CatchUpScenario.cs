@@ -63,7 +63,7 @@ public static class CatchUpScenario
                 $"- Data: the rebuild scenario's event store, made once for both: {seeded.Description}",
                 "- Ledger: `CaseFactsRebuild.RunAsync` (what `POST /projections/CaseFacts/rebuild` and `ops/run projections rebuild` run, the projection's agent stopped; " +
                 "Marten's daemon then goes on from the position it leaves) on a bare DocumentStore configured as the API's, in the harness's process: the documents " +
-                "truncated and the position set to 0; the high-water mark read under a share lock on the events table and the cases up to it listed (in the order of their first events); " +
+                "truncated and the position set to 0; the high-water mark read under an exclusive lock on the streams table and the cases up to it listed (in the order of their first events); " +
                 $"then the cases in batches (up to {WriteModelRebuild.CasesPerBatch:N0} cases and {WriteModelRebuild.EventsPerBatch:N0} events), {WriteModelRebuild.Workers} at once, " +
                 "each batch's events read in one query (the columns a fold needs), each case folded by the projection's own code as soon as its events are read, " +
                 "the batch's board rows and line facts written by COPY (Marten's bulk insert), the position moved up as batches end; the clock stops when the call returns. " +
