@@ -56,8 +56,8 @@ public sealed class CaseFactsProjection : IProjection
     }
 
     /// <summary>The documents of a case: its board row and a fact per line (also what <see cref="CaseFactsRebuild"/> writes).</summary>
-    public static (CaseBoardRow Board, List<LineFactRow> Lines) DocumentsOf(Guid caseId, CaseHistory history) =>
-        (CaseBoardRow.Of(caseId, history), LineFacts.Of(history).Select(line => LineFactRow.Of(caseId, line)).ToList());
+    public static CaseDocuments DocumentsOf(Guid caseId, CaseHistory history) =>
+        new(CaseBoardRow.Of(caseId, history), LineFacts.Of(history).Select(line => LineFactRow.Of(caseId, line)).ToList());
 
     /// <summary>
     /// Whether the case had more lines before the page than after it, so that rows written for it earlier are left over.
@@ -84,4 +84,10 @@ public sealed class CaseFactsProjection : IProjection
             .ToListAsync(cancellation);
         return earlier.ToLookup(e => e.StreamId);
     }
+}
+
+/// <summary>What the dashboards' projection writes for a case: its board row and its lines' facts.</summary>
+public sealed record CaseDocuments(CaseBoardRow Board, List<LineFactRow> Lines)
+{
+    public IEnumerable<object> All => Lines.Prepend<object>(Board);
 }

@@ -112,14 +112,14 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
     /// </summary>
     private async Task RebuildAsync(IReadOnlyList<Case> batch, CancellationToken ct)
     {
-        var folded = new CasesAsRead<CaseDocuments>(CaseDocuments.Of);
+        var folded = new CasesAsRead<CaseDocuments>(Fold);
         await ReadAsync(batch, folded.Add, ct);
         var documents = folded.Finish();
         if (folded.Apart.Count > 0)
         {
             var whole = folded.Apart.ToDictionary(key => key, _ => new List<RecordedEntry>());
             await ReadAsync(batch.Where(c => folded.Apart.Contains((c.Hospital, c.Id))).ToList(), (key, entry) => whole[key].Add(entry), ct);
-            foreach (var (key, all) in whole) documents[key] = CaseDocuments.Of(key.Id, all);
+            foreach (var (key, all) in whole) documents[key] = Fold(key.Id, all);
         }
         foreach (var hospital in documents.GroupBy(d => d.Key.Hospital))
         {
@@ -141,17 +141,11 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
         await connections.ReadAsync(reading, reader => row((reader.GetString(7), reader.GetGuid(8)), rows.Read(reader)), ct);
     }
 
-    /// <summary>What the projection writes for a case: its board row and its lines' facts.</summary>
-    internal sealed record CaseDocuments(CaseBoardRow Board, List<LineFactRow> Lines)
+    /// <summary>A case's documents from its entries as read (in any order).</summary>
+    private static CaseDocuments Fold(Guid caseId, List<RecordedEntry> entries)
     {
-        public IEnumerable<object> All => Lines.Prepend<object>(Board);
-
-        public static CaseDocuments Of(Guid caseId, List<RecordedEntry> entries)
-        {
-            entries.Sort((a, b) => a.Version.CompareTo(b.Version));
-            var (board, lines) = CaseFactsProjection.DocumentsOf(caseId, new CaseHistory(entries));
-            return new CaseDocuments(board, lines);
-        }
+        entries.Sort((a, b) => a.Version.CompareTo(b.Version));
+        return CaseFactsProjection.DocumentsOf(caseId, new CaseHistory(entries));
     }
 
     /// <summary>Moves the position up (never down: two batches may end at once).</summary>
