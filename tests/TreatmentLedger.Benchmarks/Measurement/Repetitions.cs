@@ -62,20 +62,27 @@ public static class Repetitions
     /// Runs warm-ups then measured repetitions, the ledger and its baseline one after the other in each, so that both
     /// see the same database state and drift; only the measured ones are kept.
     /// </summary>
-    public static async Task RunPairedAsync(CpuMonitor cpu, string label, int warmups, int reps, Series ledger, Func<int, Task<LoadResult>> runLedger,
-        Series baseline, Func<int, Task<LoadResult>> runBaseline)
+    public static Task RunPairedAsync(CpuMonitor cpu, string label, int warmups, int reps, Series ledger, Func<int, Task<LoadResult>> runLedger,
+        Series baseline, Func<int, Task<LoadResult>> runBaseline) =>
+        RunInTurnAsync(cpu, label, warmups, reps, (ledger, runLedger), (baseline, runBaseline));
+
+    /// <summary>
+    /// As <see cref="RunPairedAsync"/> for any number of sides: in each repetition every side runs once, in the order
+    /// given, so that a ratio between any two of them compares runs of the same minute.
+    /// </summary>
+    public static async Task RunInTurnAsync(CpuMonitor cpu, string label, int warmups, int reps,
+        params (Series Series, Func<int, Task<LoadResult>> Run)[] sides)
     {
         for (var rep = 0; rep < warmups + reps; rep++)
         {
-            var (l, lCpu) = await MeasuredAsync(cpu, () => runLedger(rep));
-            var (b, bCpu) = await MeasuredAsync(cpu, () => runBaseline(rep));
+            var results = new List<(LoadResult Result, CpuMonitor.Load Cpu)>();
+            foreach (var side in sides) results.Add(await MeasuredAsync(cpu, () => side.Run(rep)));
             var kind = rep < warmups ? "warm-up" : "rep";
-            Console.WriteLine($"  {label} {kind} {rep + 1 - (rep < warmups ? 0 : warmups)}: ledger {Fmt.Num(l.PerSecond)} ops/s {l.Latency}" +
-                              $"{(l.Failures > 0 ? $" ({l.Failures} failed: {l.FirstFailure})" : "")}; " +
-                              $"baseline {Fmt.Num(b.PerSecond)} ops/s {b.Latency}{(b.Failures > 0 ? $" ({b.Failures} failed: {b.FirstFailure})" : "")}");
+            Console.WriteLine($"  {label} {kind} {rep + 1 - (rep < warmups ? 0 : warmups)}: " + string.Join("; ", sides.Zip(results, (side, r) =>
+                $"{side.Series.Name} {Fmt.Num(r.Result.PerSecond)} ops/s {r.Result.Latency}" +
+                (r.Result.Failures > 0 ? $" ({r.Result.Failures} failed: {r.Result.FirstFailure})" : ""))));
             if (rep < warmups) continue;
-            ledger.Add(l, lCpu);
-            baseline.Add(b, bCpu);
+            foreach (var (side, r) in sides.Zip(results)) side.Series.Add(r.Result, r.Cpu);
         }
     }
 

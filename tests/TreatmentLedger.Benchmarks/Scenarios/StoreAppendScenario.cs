@@ -37,11 +37,17 @@ public static class StoreAppendScenario
         if (opened.Failures > 0) throw new InvalidOperationException($"{opened.Failures} cases could not be opened: {opened.FirstFailure}");
         await AppendBaseline.OpenAsync(ctx, streams);
 
+        await using var floorStore = await FloorStoreAsync(ctx);
+        var floorStreams = await OpenFloorAsync(ctx, floorStore);
+
         var ledger = new Series("ledger (the write steps in process)");
+        var floor = new Series("Marten's floor (bare append)");
         var baseline = new Series("baseline (INSERT)");
         IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan = [];
-        await Repetitions.RunPairedAsync(ctx.Cpu, Name, v.AppendWarmups, v.AppendReps,
-            ledger, async _ =>
+        // The ledger, Marten's floor and the raw INSERT take turns in every repetition: the ratio the target reads
+        // compares two runs of the same minute, on the same cluster, in the same process.
+        await Repetitions.RunInTurnAsync(ctx.Cpu, Name, v.AppendWarmups, v.AppendReps,
+            (ledger, async _ =>
             {
                 plan = streams.NextRounds(v.Clients, v.AppendRoundsPerRep);
                 var workers = plan.Select(items => items.Select(item =>
@@ -51,10 +57,10 @@ public static class StoreAppendScenario
                     return (Operation)(async ct => await writer.AppendAsync(id, [entry], ct));
                 }).ToList()).ToList<IReadOnlyList<Operation>>();
                 return await LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
-            },
-            baseline, _ => AppendBaseline.RunAsync(ctx, streams, plan));
+            }),
+            (floor, _ => FloorRepAsync(ctx, floorStore, floorStreams)),
+            (baseline, _ => AppendBaseline.RunAsync(ctx, streams, plan)));
         ctx.StoreAppend = ledger.Reps;
-        var floor = await FloorAsync(ctx);
         ctx.StoreFloor = floor.Reps;
 
         var ratio = ledger.Rate / baseline.Rate;
@@ -73,11 +79,11 @@ public static class StoreAppendScenario
                 $"each request decided, the events appended with the inline projections, one commit), {v.Clients} tasks in flight, each owning every {v.Clients}th case. " +
                 $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured.",
                 "- Store: `DocumentStore.For(o => Configuration.ConfigureStore(o, cs))` in the harness process (no HTTP, no Wolverine).",
-                $"- Baseline: {AppendBaseline.Description}, the same entries right after each ledger repetition.",
+                $"- Baseline: {AppendBaseline.Description}, the same entries right after each repetition of the ledger and of Marten's floor.",
                 $"- {ledger.Describe("entries/s")}",
                 $"- {baseline.Describe("entries/s")}",
-                $"- Marten's floor, measured right after on the same cluster: {FloorDescription}, the same generated entries (cases opened untimed, " +
-                $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured, {v.Clients} tasks in flight).",
+                $"- Marten's floor, on the same cluster, its repetitions taking turns with the ledger's (each ledger repetition followed by one of the floor's): " +
+                $"{FloorDescription}, the same generated entries (cases opened untimed, {v.Clients} tasks in flight).",
                 $"- {floor.Describe("entries/s")}",
                 $"- Ratio ledger/floor: {Fmt.Ratio(ofFloor)} (target >= 0.8); ledger/baseline (INSERT): {Fmt.Ratio(ratio)} (issue 4's target, >= 0.6); Marten's floor/baseline: {Fmt.Ratio(floorRatio)}.",
             ]);
@@ -89,45 +95,48 @@ public static class StoreAppendScenario
 
     /// <summary>
     /// What Marten itself costs per entry on this machine: the lowest an append through it can cost, whatever the
-    /// ledger does around it. The same entries as the ledger's, on a store of their own.
+    /// ledger does around it. A store of its own (no projection), on which the same entries as the ledger's are appended.
     /// </summary>
-    private static async Task<Series> FloorAsync(BenchContext ctx)
+    private static async Task<DocumentStore> FloorStoreAsync(BenchContext ctx)
     {
-        var v = ctx.Volumes;
-        await using var store = DocumentStore.For(o =>
+        var store = DocumentStore.For(o =>
         {
             Configuration.ConfigureStore(o, ctx.Cluster.ConnectionString);
             o.DatabaseSchemaName = "ledger_floor";
             o.Projections.All.Clear();
         });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, Seed, ctx.Today);
-        await using (var session = store.LightweightSession(BenchContext.Hospital))
-        {
-            for (var c = 0; c < streams.Cases.Count; c++)
-                session.Events.StartStream(streams.Ids[c] = Guid.CreateVersion7(), streams.Cases[c][0]);
-            await session.SaveChangesAsync(ctx.Ct);
-        }
+        return store;
+    }
 
-        var floor = new Series("Marten's floor (bare append)");
-        for (var rep = 0; rep < v.AppendWarmups + v.AppendReps; rep++)
+    /// <summary>The floor's streams, opened by their case-opened (not timed).</summary>
+    private static async Task<CaseStreams> OpenFloorAsync(BenchContext ctx, DocumentStore store)
+    {
+        var v = ctx.Volumes;
+        var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, Seed, ctx.Today);
+        await using var session = store.LightweightSession(BenchContext.Hospital);
+        for (var c = 0; c < streams.Cases.Count; c++)
+            session.Events.StartStream(streams.Ids[c] = Guid.CreateVersion7(), streams.Cases[c][0]);
+        await session.SaveChangesAsync(ctx.Ct);
+        return streams;
+    }
+
+    /// <summary>One repetition of the floor: the next entries of every stream, one bare append per session.</summary>
+    private static Task<LoadResult> FloorRepAsync(BenchContext ctx, DocumentStore store, CaseStreams streams)
+    {
+        var v = ctx.Volumes;
+        var workers = streams.NextRounds(v.Clients, v.AppendRoundsPerRep).Select(items => items.Select(item =>
         {
-            var workers = streams.NextRounds(v.Clients, v.AppendRoundsPerRep).Select(items => items.Select(item =>
+            var id = streams.Ids[item.Case];
+            var entry = streams.Cases[item.Case][item.Entry];
+            return (Operation)(async ct =>
             {
-                var id = streams.Ids[item.Case];
-                var entry = streams.Cases[item.Case][item.Entry];
-                return (Operation)(async ct =>
-                {
-                    await using var session = store.LightweightSession(BenchContext.Hospital);
-                    session.Events.Append(id, entry);
-                    await session.SaveChangesAsync(ct);
-                    return null;
-                });
-            }).ToList()).ToList<IReadOnlyList<Operation>>();
-            var (result, cpu) = await Repetitions.MeasuredAsync(ctx.Cpu, () => LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct));
-            Console.WriteLine($"  Marten's floor {(rep < v.AppendWarmups ? "warm-up " + (rep + 1) : "rep " + (rep + 1 - v.AppendWarmups))}: {Fmt.Num(result.PerSecond)} ops/s {result.Latency}");
-            if (rep >= v.AppendWarmups) floor.Add(result, cpu);
-        }
-        return floor;
+                await using var session = store.LightweightSession(BenchContext.Hospital);
+                session.Events.Append(id, entry);
+                await session.SaveChangesAsync(ct);
+                return null;
+            });
+        }).ToList()).ToList<IReadOnlyList<Operation>>();
+        return LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
     }
 }
