@@ -16,9 +16,9 @@ namespace TreatmentLedger.Api.Recording;
 /// The one way entries reach the store: a writer queue with group commit. The write endpoints hand it what they read
 /// from the request; concurrent requests on different cases are decided and stored together, in one transaction:
 /// <list type="number">
-/// <item>the cases' streams locked in id order and their states read, in one round trip;</item>
-/// <item>the entries the requests name read by event id, in one round trip (and their latest correction and
-/// retraction, in one more, only when a named entry is found);</item>
+/// <item>the cases' streams locked in id order and their states read, and the entries the requests name read by event
+/// id, in one round trip (<see cref="CaseReads"/>; their latest correction and retraction in one more, only when a named
+/// entry is found);</item>
 /// <item>each request decided on its own by <see cref="Decision"/> (pure), refused ones storing nothing;</item>
 /// <item>the events appended (Marten's quick append, one call per case) with the inline projections, and one commit.</item>
 /// </list>
@@ -156,16 +156,18 @@ public sealed class CaseWriter : IAsyncDisposable
         IReadOnlyDictionary<Guid, CaseContext> contexts = new Dictionary<Guid, CaseContext>();
         if (onCases.Count > 0)
         {
-            // Marten's exclusive fetch of every stream, in id order (transactions sharing cases cannot deadlock), in one
-            // round trip: each stream row locked and its state read, and handed back to the inline projection at commit.
+            // Marten's exclusive fetch of every stream, in id order (transactions sharing cases cannot deadlock), and what
+            // the rules read beside the states, in one round trip: each stream row locked and its state read (handed back
+            // to the inline projection at commit), then the named entries and the late-ending checks (CaseReads).
             var query = session.CreateBatchQuery();
             var fetches = onCases.Select(p => p.CaseId!.Value).Distinct().Order()
                 .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CaseState>(id))).ToList();
+            var reads = CaseReads.In(query, _rows, session.TenantId, onCases.Select(p => (p.CaseId!.Value, p.Submission.Entries)));
             await query.Execute(ct);
             foreach (var (id, stream) in fetches) streams[id] = await stream;
             contexts = await ContextsAsync(session, _rows, onCases
                 .Where(p => streams[p.CaseId!.Value].Aggregate is not null)
-                .Select(p => (p.CaseId!.Value, streams[p.CaseId!.Value].Aggregate!, p.Submission.Entries)).ToList(), ct);
+                .Select(p => (p.CaseId!.Value, streams[p.CaseId!.Value].Aggregate!, p.Submission.Entries)).ToList(), reads, ct);
         }
 
         foreach (var pending in batch)
@@ -187,15 +189,15 @@ public sealed class CaseWriter : IAsyncDisposable
 
     /// <summary>
     /// The contexts that requests on existing cases (one request a case) are judged against: each case's state, the
-    /// entries its request names, found by event id, and their latest correction and retraction; in two round trips at
-    /// most, whatever the number of cases, in the session's transaction (which holds the streams' row locks); and every
-    /// entry of a case whose request amends a start, a stop or a death, or adds one anchored before an entry of the case.
+    /// entries its request names (<paramref name="reads"/>, read with the states), and their latest correction and
+    /// retraction, in one more round trip only when a named entry was found, whatever the number of cases, in the
+    /// session's transaction (which holds the streams' row locks); and every entry of a case whose request amends a start,
+    /// a stop or a death, or adds one anchored before an entry of the case.
     /// </summary>
     public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(IDocumentSession session, EventRows rows,
-        IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CancellationToken ct)
+        IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CaseReads reads, CancellationToken ct)
     {
-        var names = requests.SelectMany(r => CaseContext.NamedBy(r.Entries).Select(id => (r.CaseId, id))).ToList();
-        var named = await rows.NamedAsync(session.Connection!, names, ct);
+        var named = await reads.Named;
         var amendments = await Amendment.OfAsync(session, named.SelectMany(n => n.Value.Select(r => (n.Key, r.Entry.EntryId))).ToList(), ct);
         var contexts = new Dictionary<Guid, CaseContext>();
         foreach (var (caseId, state, entries) in requests)
@@ -203,8 +205,7 @@ public sealed class CaseWriter : IAsyncDisposable
             var context = new CaseContext(state, named.GetValueOrDefault(caseId) ?? [], amendments.GetValueOrDefault(caseId) ?? []);
             // A request that amends a start, a stop or a death, or adds one before an entry of the case, is judged on the
             // whole case (see NeedsWholeCase).
-            if (context.NeedsWholeCase(entries)
-                || CaseContext.EarliestEnding(entries) is { } ending && await rows.AnyAnchoredAfterAsync(session.Connection!, session.TenantId, caseId, ending, ct))
+            if (context.NeedsWholeCase(entries) || await reads.AnchoredAfterEndingAsync(caseId))
             {
                 var whole = new List<RecordedEntry>();
                 await rows.StreamAsync(session.Connection!, session.TenantId, caseId, 0, whole, ct, Store.Configuration.WriteTimeoutSeconds);

@@ -1,8 +1,11 @@
 using System.Data.Common;
 using Marten;
+using Marten.Linq.QueryHandlers;
 using Npgsql;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
+using Weasel.Postgresql;
+using Weasel.Storage;
 
 namespace TreatmentLedger.Api.Store;
 
@@ -18,14 +21,8 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
 
     public string Table { get; } = store.Options.Schema.ForEvents();
 
-    private readonly string _namedSql = $"select {Columns}, stream_id from {store.Options.Schema.ForEvents()} where id = any($1)";
     private readonly string _streamSql =
         $"select {Columns} from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 and version > $3 order by version";
-    // An entry's clinical date as stored (YYYY, YYYY-MM or YYYY-MM-DD; a correction's, its replacement's): in ordinal
-    // order after a day's YYYY-MM-DD exactly when its anchor is after that day.
-    private readonly string _anchoredAfterSql =
-        $"select exists (select 1 from {store.Options.Schema.ForEvents()} where stream_id = $1 and tenant_id = $2 " +
-        "and coalesce(data -> 'replacement' ->> 'occurredOn', data ->> 'occurredOn') collate \"C\" > $3)";
     private readonly string _sequencesSql = $"select version, seq_id from {store.Options.Schema.ForEvents()} where stream_id = $1 and version = any($2)";
 
     private readonly Dictionary<string, Type> _entryTypeByAlias =
@@ -43,23 +40,11 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
 
     /// <summary>
     /// The clinical entries with these entryIds on these cases, as first recorded, by case: one probe each of the unique
-    /// index on event ids (<see cref="StoredEvents.IdOf"/>), on the given connection (a writer's, in its transaction).
+    /// index on event ids (<see cref="StoredEvents.IdOf"/>). An item of a writer's batch query, after its streams' locks:
+    /// read in the same round trip, and seeing every append committed before the locks were granted.
     /// </summary>
-    public async Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> NamedAsync(NpgsqlConnection connection,
-        IReadOnlyCollection<(Guid CaseId, Guid EntryId)> named, CancellationToken ct)
-    {
-        var found = new Dictionary<Guid, List<RecordedEntry>>();
-        if (named.Count == 0) return found;
-        await using var command = new NpgsqlCommand(_namedSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
-        command.Parameters.AddWithValue(named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
-        await connections.ReadAsync(command, reader =>
-        {
-            var caseId = reader.GetGuid(7);
-            if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
-            entries.Add(Read(reader));
-        }, ct);
-        return found;
-    }
+    public IQueryHandler<IReadOnlyDictionary<Guid, List<RecordedEntry>>> Named(IEnumerable<(Guid CaseId, Guid EntryId)> named) =>
+        new NamedQuery(this, named.Select(n => StoredEvents.IdOf(n.CaseId, n.EntryId)).ToArray());
 
     /// <summary>
     /// The entries of a case recorded after <paramref name="afterVersion"/> (0: all of them), in recording order, added to
@@ -79,19 +64,11 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
 
     /// <summary>
     /// Whether the case holds an entry (a correction's replacement included, a retracted or corrected one too) anchored
-    /// after <paramref name="day"/>; on a writer's connection. It reads the case's events in PostgreSQL, and is asked only
-    /// for a request that adds a stop or a death.
+    /// after <paramref name="day"/>. It reads the case's events in PostgreSQL, and is asked only for a request that adds a
+    /// stop or a death; as <see cref="Named"/>, an item of a writer's batch query, after its streams' locks.
     /// </summary>
-    public async Task<bool> AnyAnchoredAfterAsync(NpgsqlConnection connection, string hospital, Guid caseId, DateOnly day, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(_anchoredAfterSql, connection) { CommandTimeout = Configuration.WriteTimeoutSeconds };
-        command.Parameters.AddWithValue(caseId);
-        command.Parameters.AddWithValue(hospital);
-        command.Parameters.AddWithValue(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        var found = false;
-        await connections.ReadAsync(command, reader => found = reader.GetBoolean(0), ct);
-        return found;
-    }
+    public IQueryHandler<bool> AnyAnchoredAfter(string hospital, Guid caseId, DateOnly day) =>
+        new AnchoredAfterQuery(Table, hospital, caseId, day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The global sequences of a case's events at these versions, by version (on a writer's connection).</summary>
     public async Task<IReadOnlyDictionary<long, long>> SequencesAsync(NpgsqlConnection connection, Guid caseId, long[] versions, CancellationToken ct)
@@ -103,5 +80,50 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
         command.Parameters.AddWithValue(versions);
         await connections.ReadAsync(command, reader => sequences.Add(reader.GetInt64(0), reader.GetInt64(1)), ct);
         return sequences;
+    }
+
+    private sealed class NamedQuery(EventRows rows, Guid[] eventIds) : IQueryHandler<IReadOnlyDictionary<Guid, List<RecordedEntry>>>
+    {
+        public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
+        {
+            builder.Append($"select {Columns}, stream_id from {rows.Table} where id = any(");
+            builder.AppendParameter(eventIds);
+            builder.Append(")");
+        }
+
+        public async Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> HandleAsync(DbDataReader reader, IStorageSession session, CancellationToken token)
+        {
+            var found = new Dictionary<Guid, List<RecordedEntry>>();
+            while (await reader.ReadAsync(token))
+            {
+                var caseId = reader.GetGuid(7);
+                if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
+                entries.Add(rows.Read(reader));
+            }
+            return found;
+        }
+
+        public Task<int> StreamJson(Stream stream, DbDataReader reader, CancellationToken token) => throw new NotSupportedException();
+    }
+
+    private sealed class AnchoredAfterQuery(string table, string hospital, Guid caseId, string day) : IQueryHandler<bool>
+    {
+        // An entry's clinical date as stored (YYYY, YYYY-MM or YYYY-MM-DD; a correction's, its replacement's): in ordinal
+        // order after a day's YYYY-MM-DD exactly when its anchor is after that day.
+        public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
+        {
+            builder.Append($"select exists (select 1 from {table} where stream_id = ");
+            builder.AppendParameter(caseId);
+            builder.Append(" and tenant_id = ");
+            builder.AppendParameter(hospital);
+            builder.Append(" and coalesce(data -> 'replacement' ->> 'occurredOn', data ->> 'occurredOn') collate \"C\" > ");
+            builder.AppendParameter(day);
+            builder.Append(")");
+        }
+
+        public async Task<bool> HandleAsync(DbDataReader reader, IStorageSession session, CancellationToken token) =>
+            await reader.ReadAsync(token) && reader.GetBoolean(0);
+
+        public Task<int> StreamJson(Stream stream, DbDataReader reader, CancellationToken token) => throw new NotSupportedException();
     }
 }

@@ -36,8 +36,12 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     public async Task<string?> AppendExclusiveAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
     {
         await using var session = store.LightweightSession(BenchContext.Hospital);
-        var stream = await session.Events.FetchForExclusiveWriting<CaseState>(caseId, ct);
-        var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, ct);
+        var query = session.CreateBatchQuery();
+        var fetch = query.Events.FetchForExclusiveWriting<CaseState>(caseId);
+        var reads = CaseReads.In(query, _rows, BenchContext.Hospital, [(caseId, entries)]);
+        await query.Execute(ct);
+        var stream = await fetch;
+        var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, reads, ct);
         if (decision is null) return problem;
         stream.AppendMany(decision.Events);
         await session.SaveChangesAsync(ct);
@@ -54,8 +58,12 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
         for (var retries = 0; ; retries++)
         {
             await using var session = store.LightweightSession(BenchContext.Hospital);
-            var stream = await session.Events.FetchForWriting<CaseState>(caseId, ct);
-            var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, ct);
+            var query = session.CreateBatchQuery();
+            var fetch = query.Events.FetchForWriting<CaseState>(caseId);
+            var reads = CaseReads.In(query, _rows, BenchContext.Hospital, [(caseId, entries)]);
+            await query.Execute(ct);
+            var stream = await fetch;
+            var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, reads, ct);
             if (decision is null) return (problem, retries);
             stream.AppendMany(decision.Events);
             try
@@ -74,10 +82,10 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private async Task<(Decision? Decision, string? Problem)> DecideAsync(IDocumentSession session, Guid caseId, CaseState? state,
-        IReadOnlyList<Entry> entries, CancellationToken ct)
+        IReadOnlyList<Entry> entries, CaseReads reads, CancellationToken ct)
     {
         if (state is null) return (null, $"no case {caseId}");
-        var contexts = await CaseWriter.ContextsAsync(session, _rows, [(caseId, state, entries)], ct);
+        var contexts = await CaseWriter.ContextsAsync(session, _rows, [(caseId, state, entries)], reads, ct);
         var (decision, problem) = Decision.OnCase(caseId, contexts[caseId], new Submission(entries, null, _ => ""), Recorder, TimeProvider.System);
         return (decision, problem?.Detail);
     }
