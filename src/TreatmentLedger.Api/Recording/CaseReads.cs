@@ -14,12 +14,11 @@ namespace TreatmentLedger.Api.Recording;
 /// </summary>
 public sealed class CaseReads
 {
-    private readonly Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> _named;
     private readonly Dictionary<Guid, Task<bool>> _anchoredAfterEnding;
 
     private CaseReads(Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> named, Dictionary<Guid, Task<bool>> anchoredAfterEnding)
     {
-        _named = named;
+        Named = named;
         _anchoredAfterEnding = anchoredAfterEnding;
     }
 
@@ -41,7 +40,7 @@ public sealed class CaseReads
     }
 
     /// <summary>The named entries found, by case (once the query has run).</summary>
-    public Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> Named => _named;
+    public Task<IReadOnlyDictionary<Guid, List<RecordedEntry>>> Named { get; }
 
     /// <summary>Whether the case's request adds a stop or a death before an entry of the case (once the query has run).</summary>
     public async Task<bool> AnchoredAfterEndingAsync(Guid caseId) =>

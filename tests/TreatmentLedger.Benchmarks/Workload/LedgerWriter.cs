@@ -1,4 +1,6 @@
+using JasperFx.Events;
 using Marten;
+using Marten.Services.BatchQuerying;
 using TreatmentLedger.Api.Recording;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
@@ -36,12 +38,7 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     public async Task<string?> AppendExclusiveAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
     {
         await using var session = store.LightweightSession(BenchContext.Hospital);
-        var query = session.CreateBatchQuery();
-        var fetch = query.Events.FetchForExclusiveWriting<CaseState>(caseId);
-        var reads = CaseReads.In(query, _rows, BenchContext.Hospital, [(caseId, entries)]);
-        await query.Execute(ct);
-        var stream = await fetch;
-        var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, reads, ct);
+        var (stream, decision, problem) = await DecideAsync(session, caseId, entries, events => events.FetchForExclusiveWriting<CaseState>(caseId), ct);
         if (decision is null) return problem;
         stream.AppendMany(decision.Events);
         await session.SaveChangesAsync(ct);
@@ -58,12 +55,7 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
         for (var retries = 0; ; retries++)
         {
             await using var session = store.LightweightSession(BenchContext.Hospital);
-            var query = session.CreateBatchQuery();
-            var fetch = query.Events.FetchForWriting<CaseState>(caseId);
-            var reads = CaseReads.In(query, _rows, BenchContext.Hospital, [(caseId, entries)]);
-            await query.Execute(ct);
-            var stream = await fetch;
-            var (decision, problem) = await DecideAsync(session, caseId, stream.Aggregate, entries, reads, ct);
+            var (stream, decision, problem) = await DecideAsync(session, caseId, entries, events => events.FetchForWriting<CaseState>(caseId), ct);
             if (decision is null) return (problem, retries);
             stream.AppendMany(decision.Events);
             try
@@ -81,13 +73,22 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private async Task<(Decision? Decision, string? Problem)> DecideAsync(IDocumentSession session, Guid caseId, CaseState? state,
-        IReadOnlyList<Entry> entries, CaseReads reads, CancellationToken ct)
+    /// <summary>
+    /// The case's stream fetched by <paramref name="fetch"/> (with or without its lock) and what the rules read beside its
+    /// state, in one round trip as the writer queue reads them; then the request decided.
+    /// </summary>
+    private async Task<(IEventStream<CaseState> Stream, Decision? Decision, string? Problem)> DecideAsync(IDocumentSession session, Guid caseId,
+        IReadOnlyList<Entry> entries, Func<IBatchEvents, Task<IEventStream<CaseState>>> fetch, CancellationToken ct)
     {
-        if (state is null) return (null, $"no case {caseId}");
+        var query = session.CreateBatchQuery();
+        var fetched = fetch(query.Events);
+        var reads = CaseReads.In(query, _rows, BenchContext.Hospital, [(caseId, entries)]);
+        await query.Execute(ct);
+        var stream = await fetched;
+        if (stream.Aggregate is not { } state) return (stream, null, $"no case {caseId}");
         var contexts = await CaseWriter.ContextsAsync(session, _rows, [(caseId, state, entries)], reads, ct);
         var (decision, problem) = Decision.OnCase(caseId, contexts[caseId], new Submission(entries, null, _ => ""), Recorder, TimeProvider.System);
-        return (decision, problem?.Detail);
+        return (stream, decision, problem?.Detail);
     }
 
     /// <summary>Marten's concurrency exceptions, or a unique violation (the event-id index: the same entryId stored meanwhile).</summary>
