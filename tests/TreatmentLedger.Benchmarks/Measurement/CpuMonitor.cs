@@ -13,10 +13,16 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
     /// <summary>Clock ticks per second of /proc (USER_HZ), 100 on Linux.</summary>
     public const double TicksPerSecond = 100;
 
-    public readonly record struct Sample(long Busy, long Total, long Harness, long Api, long Postgres, DateTime At);
+    public readonly record struct Sample(long Busy, long Total, long Harness, long Api, long ApiTiering, long Postgres, DateTime At);
 
-    /// <summary>One interval: CPU seconds of each party, and the shares of the whole machine (all cores).</summary>
-    public readonly record struct Load(double Foreign, double Ours, double Seconds, double HarnessCpu, double ApiCpu, double PostgresCpu)
+    /// <summary>
+    /// One interval: CPU seconds of each party, and the shares of the whole machine (all cores). <see cref="ApiTieringCpu"/>
+    /// is the part of <see cref="ApiCpu"/> spent by the API's tiered-compilation thread (the runtime's background JIT,
+    /// which compiles hot methods again with more optimisation while the load runs): code still warming up, not work
+    /// an operation asks for. A lower bound: that thread ends when idle, and its time then leaves the thread list.
+    /// </summary>
+    public readonly record struct Load(double Foreign, double Ours, double Seconds, double HarnessCpu, double ApiCpu, double PostgresCpu,
+        double ApiTieringCpu = 0)
     {
         /// <summary>Periods taken one after the other as one: CPU and time added, the machine's shares weighted by time.</summary>
         public static Load Sum(IEnumerable<Load> periods)
@@ -24,7 +30,8 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
             var all = periods.ToList();
             var seconds = all.Sum(p => p.Seconds);
             double Share(Func<Load, double> of) => seconds > 0 ? all.Sum(p => of(p) * p.Seconds) / seconds : 0;
-            return new Load(Share(p => p.Foreign), Share(p => p.Ours), seconds, all.Sum(p => p.HarnessCpu), all.Sum(p => p.ApiCpu), all.Sum(p => p.PostgresCpu));
+            return new Load(Share(p => p.Foreign), Share(p => p.Ours), seconds, all.Sum(p => p.HarnessCpu), all.Sum(p => p.ApiCpu), all.Sum(p => p.PostgresCpu),
+                all.Sum(p => p.ApiTieringCpu));
         }
 
         public override string ToString() =>
@@ -42,7 +49,7 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
         var busy = At(0) + At(1) + At(2) + At(5) + At(6) + At(7);
         var total = busy + At(3) + At(4);
         var (harness, api, postgres) = Ours();
-        return new Sample(busy, total, harness, api, postgres, DateTime.UtcNow);
+        return new Sample(busy, total, harness, api, ApiTiering(), postgres, DateTime.UtcNow);
     }
 
     public static Load Between(Sample a, Sample b)
@@ -53,10 +60,11 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
         // A process that is gone (an API stopped) takes its ticks with it: never count negative time.
         var api = Math.Max(0, b.Api - a.Api);
         var postgres = Math.Max(0, b.Postgres - a.Postgres);
+        var tiering = Math.Min(api, Math.Max(0, b.ApiTiering - a.ApiTiering));
         var ours = harness + api + postgres;
         var foreign = Math.Max(0, b.Busy - a.Busy - ours);
         return new Load((double)foreign / total, (double)ours / total, (b.At - a.At).TotalSeconds,
-            harness / TicksPerSecond, api / TicksPerSecond, postgres / TicksPerSecond);
+            harness / TicksPerSecond, api / TicksPerSecond, postgres / TicksPerSecond, tiering / TicksPerSecond);
     }
 
     /// <summary>Measures the load over <paramref name="interval"/>.</summary>
@@ -80,6 +88,35 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
             var waited = DateTime.UtcNow - started;
             if (!Available || load.Foreign < threshold || waited >= patience) return (load, waited);
         }
+    }
+
+    /// <summary>CPU ticks of the API's tiered-compilation thread (".NET Tiered Compilation Worker", "comm" cut to 15 characters).</summary>
+    private long ApiTiering()
+    {
+        if (apiPid() is not { } api) return 0;
+        long ticks = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{api}/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal)) continue;
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+                {
+                    // The thread ended while we looked.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The API ended while we looked.
+        }
+        return ticks;
     }
 
     /// <summary>

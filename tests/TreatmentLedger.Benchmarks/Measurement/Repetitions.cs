@@ -25,7 +25,9 @@ public sealed class Series(string name, double unitsPerOperation = 1)
         if (_cpu.Count == 0 || _cpu.Count != _reps.Count) return "";
         double Per(Func<CpuMonitor.Load, double> pick) => Stats.Median(_cpu.Zip(_reps, (c, r) => pick(c) * 1000 / Math.Max(1, r.Completed)));
         var api = Per(c => c.ApiCpu);
-        return $"CPU per {unit}: harness {Fmt.Ms(Per(c => c.HarnessCpu))}" + (api > 0 ? $", API {Fmt.Ms(api)}" : "") +
+        var tiering = Per(c => c.ApiTieringCpu);
+        return $"CPU per {unit}: harness {Fmt.Ms(Per(c => c.HarnessCpu))}" +
+               (api > 0 ? $", API {Fmt.Ms(api)}" + (tiering > 0 ? $" (of which its tiered-compilation thread {Fmt.Ms(tiering)})" : "") : "") +
                $", PostgreSQL {Fmt.Ms(Per(c => c.PostgresCpu))}; machine busy {Fmt.Num(Stats.Median(_cpu.Select(c => (c.Ours + c.Foreign) * 100)), "0")} %";
     }
 

@@ -89,15 +89,18 @@ public static class StoreAppendScenario
             ]);
     }
 
+    /// <summary>The store of Marten's floor, in this scenario and in the batch import's.</summary>
+    public const string FloorStore = "a store with the ledger's settings (quick append, metadata, the unique index on event ids) in its own schema but no projection";
+
     public const string FloorDescription =
-        "a store with the ledger's settings (quick append, metadata) in its own schema but no projection, one `session.Events.Append(id, entry)` " +
+        FloorStore + ", one `session.Events.Append(id, entry)` " +
         "and `SaveChangesAsync` per entry: no stream lock, no case document read or written, no rules";
 
     /// <summary>
     /// What Marten itself costs per entry on this machine: the lowest an append through it can cost, whatever the
     /// ledger does around it. A store of its own (no projection), on which the same entries as the ledger's are appended.
     /// </summary>
-    private static async Task<DocumentStore> FloorStoreAsync(BenchContext ctx)
+    public static async Task<DocumentStore> FloorStoreAsync(BenchContext ctx)
     {
         var store = DocumentStore.For(o =>
         {
