@@ -10,6 +10,8 @@ public sealed record Volumes
 
     public int AppendCases { get; init; } = 1000;
     public int AppendWarmups { get; init; } = 1;
+    /// <summary>At most this many rounds (one append to each of <see cref="AppendCases"/> cases of their own) let the API's code settle before the HTTP append's warm-ups.</summary>
+    public int AppendSettleRounds { get; init; }
     public int AppendReps { get; init; }
     public int AppendRoundsPerRep { get; init; }
 
@@ -97,8 +99,8 @@ public sealed record Volumes
         Quick = false,
         ColdStarts = 5,
         // The API tiers its code up (tier 0, instrumented, tier 1) on a background thread that shares the two cores
-        // with the load: after one 2,000-request warm-up the JIT still took 18 % of the API's CPU samples; after five,
-        // the API's CPU per append had settled (about 2.2 ms before, 1.0 ms after).
+        // with the load, for a minute or more: see HttpAppendScenario's settling rounds, which run before these.
+        AppendSettleRounds = 80,
         AppendWarmups = 5,
         AppendReps = 5,
         AppendRoundsPerRep = 2,
@@ -135,6 +137,7 @@ public sealed record Volumes
     {
         Quick = true,
         ColdStarts = 2,
+        AppendSettleRounds = 2,
         AppendReps = 3,
         AppendRoundsPerRep = 1,
         ReadReps = 3,
