@@ -24,15 +24,10 @@ public sealed class CaseFactsProjection : IProjection
     public const string Name = "CaseFacts";
 
     /// <summary>
-    /// Recorded entries kept in memory across pages (about 600 bytes each): a thousand cases being recorded at 60 entries
-    /// each. A page touching a case that is not kept reads its whole history again, so past this bound the daemon's work
-    /// per append grows with the cases' length: with 20,000, appends over HTTP to 1,000 cases in turn fell from about
-    /// 1,200 to 600-750 a second once the cases held about 45 entries each (at 100 entries, 1.48 ms of the API's CPU per
-    /// append, against 0.75 ms with 200,000 kept); with 60,000 the same fall came at about 66 entries each
-    /// (docs/benchmarks.md). Peak memory in the benchmark's HTTP
-    /// scenarios: 307 MB with 20,000, 363 MB with 100,000 (the batch imports' 500-entry cases fill it).
+    /// Recorded entries kept in memory across pages: a thousand cases being recorded at 20 entries each. At 50,000 the
+    /// API's peak memory in the benchmark rose from about 300 to 430 MB (the batch imports' 500-entry cases filled it).
     /// </summary>
-    public const int KeptEntries = 60_000;
+    public const int KeptEntries = 20_000;
 
     private readonly RecentHistories _recent = new(KeptEntries);
 
