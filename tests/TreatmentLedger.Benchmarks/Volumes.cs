@@ -99,7 +99,7 @@ public sealed record Volumes
         Quick = false,
         ColdStarts = 5,
         // The API tiers its code up (tier 0, instrumented, tier 1) on a background thread that shares the two cores
-        // with the load, for a minute or more: see HttpAppendScenario's settling rounds, which run before these.
+        // with the load, for half a minute or more: see HttpAppendScenario's settling rounds, which run before these.
         AppendSettleRounds = 80,
         AppendWarmups = 5,
         AppendReps = 5,

@@ -73,7 +73,7 @@ public static class HttpAppendScenario
 
     /// <summary>
     /// Lets the API's code settle before anything is measured. The runtime compiles hot methods again on a background
-    /// thread (tier 0, instrumented, tier 1) for a minute or more of load: measured in the five warm-ups alone, that
+    /// thread (tier 0, instrumented, tier 1) for half a minute or more of load: measured in the five warm-ups alone, that
     /// thread took 0.37 ms of the API's 0.98 ms of CPU per append (a run of 17cb1de), work that no request asks for once the
     /// code is compiled. So appends run first on cases of their own, a round of one append to each at a time, until that
     /// thread takes under 5 % of the API's CPU over three rounds (or <see cref="Volumes.AppendSettleRounds"/> rounds have
