@@ -18,30 +18,25 @@ public static class HttpAppendScenario
     public static async Task<ScenarioResult> RunAsync(BenchContext ctx)
     {
         var v = ctx.Volumes;
+        Task<(string? Failure, string Body)> Post(string path, byte[] body, CancellationToken ct) => ctx.PostAsync(path, body, 201, ct);
         var streams = CaseStreams.Generate(v.AppendCases, v.AppendEntriesPerCase, seed: 100_000, ctx.Today);
         var bodies = streams.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
 
         // Open every case (not timed): POST /cases with its case-opened.
-        await OpenCases.RunAsync((path, body, ct) => ctx.PostAsync(path, body, 201, ct), bodies, streams.Ids, v.Clients, ctx);
+        await OpenCases.RunAsync(Post, bodies, streams.Ids, v.Clients, ctx);
         await AppendBaseline.OpenAsync(ctx, streams);
         ctx.HttpCases = streams;
 
-        var settled = await SettleAsync(ctx);
+        var settled = await SettleAsync(ctx, Post);
 
         var ledger = new Series("ledger (HTTP)");
         var baseline = new Series("baseline (INSERT)");
         IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan = [];
         await Repetitions.RunPairedAsync(ctx.Cpu, Name, v.AppendWarmups, v.AppendReps,
-            ledger, async _ =>
+            ledger, _ =>
             {
                 plan = streams.NextRounds(v.Clients, v.AppendRoundsPerRep);
-                var workers = plan.Select(items => items.Select(item =>
-                {
-                    var path = $"/cases/{streams.Ids[item.Case]}/entries";
-                    var body = bodies[item.Case][item.Entry];
-                    return (Operation)(async ct => (await ctx.PostAsync(path, body, 201, ct)).Failure);
-                }).ToList()).ToList<IReadOnlyList<Operation>>();
-                return await LoadRunner.RunAsync(workers, ctx.RepLimit, ctx.Ct);
+                return AppendOverHttp.RunAsync(Post, plan, bodies, streams.Ids, ctx);
             },
             baseline, _ => AppendBaseline.RunAsync(ctx, streams, plan));
 
@@ -77,14 +72,15 @@ public static class HttpAppendScenario
     /// thread took 0.37 ms of the API's 0.98 ms of CPU per append (a run of 17cb1de), work that no request asks for once the
     /// code is compiled. So appends run first on cases of their own, a round of one append to each at a time, until that
     /// thread takes under 5 % of the API's CPU over three rounds (or <see cref="Volumes.AppendSettleRounds"/> rounds have
-    /// run). The measured cases keep the lengths they always had. Answers what happened, for the details.
+    /// run). The measured cases keep the lengths they always had. <paramref name="post"/> sends a request as the
+    /// scenario does. Answers what happened, for the details.
     /// </summary>
-    private static async Task<string> SettleAsync(BenchContext ctx)
+    private static async Task<string> SettleAsync(BenchContext ctx, Func<string, byte[], CancellationToken, Task<(string? Failure, string Body)>> post)
     {
         var v = ctx.Volumes;
         var cases = CaseStreams.Generate(v.AppendCases, v.AppendSettleRounds + 1, seed: 150_000, ctx.Today);
         var bodies = cases.Cases.Select(c => c.Select(CaseJson.EntryBody).ToArray()).ToArray();
-        await OpenCases.RunAsync((path, body, ct) => ctx.PostAsync(path, body, 201, ct), bodies, cases.Ids, v.Clients, ctx);
+        await OpenCases.RunAsync(post, bodies, cases.Ids, v.Clients, ctx);
         var loads = new List<CpuMonitor.Load>();
         var started = DateTime.UtcNow;
         double Tiering(IEnumerable<CpuMonitor.Load> window)
@@ -95,12 +91,7 @@ public static class HttpAppendScenario
         while (loads.Count < v.AppendSettleRounds && (loads.Count < SettleWindow || Tiering(loads[^SettleWindow..]) >= SettledTiering))
         {
             var plan = cases.NextRounds(v.Clients, 1);
-            var (result, load) = await Repetitions.MeasuredAsync(ctx.Cpu, () => LoadRunner.RunAsync(plan.Select(items => items.Select(item =>
-            {
-                var path = $"/cases/{cases.Ids[item.Case]}/entries";
-                var body = bodies[item.Case][item.Entry];
-                return (Operation)(async ct => (await ctx.PostAsync(path, body, 201, ct)).Failure);
-            }).ToList()).ToList<IReadOnlyList<Operation>>(), ctx.RepLimit, ctx.Ct));
+            var (result, load) = await Repetitions.MeasuredAsync(ctx.Cpu, () => AppendOverHttp.RunAsync(post, plan, bodies, cases.Ids, ctx));
             if (result.Failures > 0) throw new InvalidOperationException($"{result.Failures} appends failed while the API settled: {result.FirstFailure}");
             loads.Add(load);
         }

@@ -140,12 +140,7 @@ public static class SecurityCostScenario
         public Task OpenCasesAsync(byte[][][] bodies, int clients, BenchContext ctx) => OpenCases.RunAsync(PostAsync, bodies, ids, clients, ctx);
 
         public Task<LoadResult> AppendAsync(IReadOnlyList<IReadOnlyList<(int Case, int Entry)>> plan, byte[][][] bodies, BenchContext ctx) =>
-            LoadRunner.RunAsync(plan.Select(items => items.Select(item =>
-            {
-                var path = $"/cases/{ids[item.Case]}/entries";
-                var body = bodies[item.Case][item.Entry];
-                return (Operation)(async ct => (await PostAsync(path, body, ct)).Failure);
-            }).ToList()).ToList<IReadOnlyList<Operation>>(), ctx.RepLimit, ctx.Ct);
+            AppendOverHttp.RunAsync(PostAsync, plan, bodies, ids, ctx);
 
         public Task<LoadResult> ReadAsync(int rep, int perClient, int clients, BenchContext ctx) =>
             LoadRunner.RunAsync(Enumerable.Range(0, clients).Select(w =>
