@@ -90,6 +90,17 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
         }
     }
 
+    /// <summary>The fields of a /proc stat file after the command name (which may hold spaces): field 0 is the state.</summary>
+    private static string[] StatFields(string path)
+    {
+        var stat = File.ReadAllText(path);
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    /// <summary>User plus system ticks from two adjacent stat fields (11: its own; 13: its reaped children's).</summary>
+    private static long Ticks(string[] fields, int user) =>
+        long.Parse(fields[user], CultureInfo.InvariantCulture) + long.Parse(fields[user + 1], CultureInfo.InvariantCulture);
+
     /// <summary>CPU ticks of the API's tiered-compilation thread (".NET Tiered Compilation Worker", "comm" cut to 15 characters).</summary>
     private long ApiTiering()
     {
@@ -102,9 +113,8 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
                 try
                 {
                     if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal)) continue;
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    var fields = StatFields(Path.Combine(task, "stat"));
+                    ticks += Ticks(fields, 11);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
                 {
@@ -131,11 +141,8 @@ public sealed class CpuMonitor(Func<int?> postmasterPid, Func<int?> apiPid)
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                processes[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture),
-                    long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture),
-                    long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture));
+                var fields = StatFields(Path.Combine(dir, "stat"));
+                processes[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(fields, 11), Ticks(fields, 13));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {
