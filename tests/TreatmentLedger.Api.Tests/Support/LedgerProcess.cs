@@ -46,8 +46,34 @@ public sealed class LedgerProcess : IAsyncDisposable
     /// <summary>
     /// Starts the API with these LEDGER_* settings (any other LEDGER_* of the test process is not passed on) and waits
     /// until it is ready. Without LEDGER_DATA it gets a data folder of its own, for its signing key, removed at the end.
+    /// The port is one the system had free a moment before; when another socket took it in between (the API exits with
+    /// "address already in use"), the API starts again on another port, at most three times in all.
     /// </summary>
     public static async Task<LedgerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var ledger = Launch(settings);
+            try
+            {
+                await ledger.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+            }
+            catch (InvalidOperationException) when (attempt < 3 && ledger.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await ledger.DisposeAsync();
+                continue;
+            }
+            catch
+            {
+                await ledger.DisposeAsync();
+                throw;
+            }
+            ledger.Client = LedgerClient.Create(ledger.BaseUrl, ledger.Token("test-clinician", Roles.Clinician));
+            return ledger;
+        }
+    }
+
+    private static LedgerProcess Launch(IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
         var ownsData = !settings.ContainsKey("LEDGER_DATA");
@@ -68,8 +94,6 @@ public sealed class LedgerProcess : IAsyncDisposable
         ledger._process.ErrorDataReceived += (_, e) => ledger.Keep(e.Data);
         ledger._process.BeginOutputReadLine();
         ledger._process.BeginErrorReadLine();
-        await ledger.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        ledger.Client = LedgerClient.Create(ledger.BaseUrl, ledger.Token("test-clinician", Roles.Clinician));
         return ledger;
     }
 
@@ -101,7 +125,12 @@ public sealed class LedgerProcess : IAsyncDisposable
         var until = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < until)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The API exited with {_process.ExitCode}:\n{Output}");
+            if (_process.HasExited)
+            {
+                // Until its output has been read to the end, so that the message holds why it exited.
+                _process.WaitForExit();
+                throw new InvalidOperationException($"The API exited with {_process.ExitCode}:\n{Output}");
+            }
             try
             {
                 using var ready = await probe.GetAsync("/health/ready");
