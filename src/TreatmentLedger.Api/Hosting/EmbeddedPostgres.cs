@@ -125,17 +125,23 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         await ClearLeftoverServerAsync(ct);
 
-        if (_port == 0) _port = FreePort();
-        var options = $"-c listen_addresses=127.0.0.1 -p {_port.ToString(CultureInfo.InvariantCulture)} -k {_socketDirectory}";
-        foreach (var setting in _serverSettings)
+        // A port chosen here was free a moment ago; when another socket took it before the server bound it, the server
+        // starts again on another one (at most three times). A port already in use by this ledger stays, since its
+        // connection string names it.
+        var choosesPort = _port == 0;
+        for (var attempt = 1; ; attempt++)
         {
-            options += $" -c {setting}";
-        }
+            if (choosesPort) _port = FreePort();
+            var options = $"-c listen_addresses=127.0.0.1 -p {_port.ToString(CultureInfo.InvariantCulture)} -k {_socketDirectory}";
+            foreach (var setting in _serverSettings)
+            {
+                options += $" -c {setting}";
+            }
 
-        var start = await RunPgAsync(
-            "pg_ctl", ["start", "-w", "-t", "60", "-D", _dataDirectory, "-l", LogFile, "-o", options], ct);
-        if (start.ExitCode != 0)
-        {
+            var start = await RunPgAsync(
+                "pg_ctl", ["start", "-w", "-t", "60", "-D", _dataDirectory, "-l", LogFile, "-o", options], ct);
+            if (start.ExitCode == 0) break;
+            if (choosesPort && attempt < 3 && LogTail().Contains("Address already in use", StringComparison.Ordinal)) continue;
             throw new EmbeddedPostgresException(
                 $"PostgreSQL did not start on {_dataDirectory}: {start.StdOut}{start.StdErr}\n{LogFile} ends with:\n{LogTail()}");
         }
