@@ -138,7 +138,7 @@ public sealed class CaseFactsRebuild(IDocumentStore store, EventRows rows, Store
             "join unnest($1::text[], $2::uuid[]) as c(tenant_id, stream_id) using (tenant_id, stream_id)", connection);
         reading.Parameters.AddWithValue(cases.Select(c => c.Hospital).ToArray());
         reading.Parameters.AddWithValue(cases.Select(c => c.Id).ToArray());
-        await connections.ReadAsync(reading, reader => row((reader.GetString(7), reader.GetGuid(8)), rows.Read(reader)), ct);
+        await connections.ReadAsync(reading, reader => row((reader.GetString(EventRows.AfterColumns), reader.GetGuid(EventRows.AfterColumns + 1)), rows.Read(reader)), ct);
     }
 
     /// <summary>A case's documents from its entries as read (in any order).</summary>

@@ -19,6 +19,9 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
     /// <summary>The select list <see cref="Read"/> expects, in order.</summary>
     public const string Columns = "type, data, seq_id, version, timestamp, user_name, correlation_id";
 
+    /// <summary>The ordinal of the first column a query selects after <see cref="Columns"/>.</summary>
+    public static readonly int AfterColumns = Columns.Split(',').Length;
+
     public string Table { get; } = store.Options.Schema.ForEvents();
 
     private readonly string _streamSql =
@@ -96,7 +99,7 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
             var found = new Dictionary<Guid, List<RecordedEntry>>();
             while (await reader.ReadAsync(token))
             {
-                var caseId = reader.GetGuid(7);
+                var caseId = reader.GetGuid(AfterColumns);
                 if (!found.TryGetValue(caseId, out var entries)) found[caseId] = entries = [];
                 entries.Add(rows.Read(reader));
             }
