@@ -4,7 +4,6 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Http;
-using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
 using TreatmentLedger.History;
@@ -51,8 +50,9 @@ public sealed class CaseWriter : IAsyncDisposable
 
     /// <summary>
     /// Records a submission for <paramref name="hospital"/>: on its case <paramref name="caseId"/> (another hospital's
-    /// case is unknown here), or as a new case of that hospital when it is null. Answers the decision once stored (its
-    /// answer is built from it), or the problem that stored nothing.
+    /// case is unknown here), or as a new case of that hospital when it is null. Answers the decision once stored (what was
+    /// written is read from it: <see cref="Decision.Written"/>), or the problem that stored nothing. No HTTP here: the
+    /// endpoints answer through <see cref="RecordingAnswer"/>.
     /// </summary>
     public Task<(Decision? Decision, ProblemDetails? Problem)> WriteAsync(string hospital, Guid? caseId, Submission submission, Recorder recorder)
     {
@@ -61,16 +61,6 @@ public sealed class CaseWriter : IAsyncDisposable
         var pending = new Pending(hospital, caseId, submission, recorder);
         if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the ledger is shutting down");
         return pending.Outcome.Task;
-    }
-
-    /// <summary>
-    /// What a write endpoint answers: the problem that stored nothing, else, once the transaction has committed, what
-    /// <paramref name="respond"/> makes of what was written (<see cref="Decision.Answer"/>).
-    /// </summary>
-    public async Task<IResult> RecordAsync(Guid? caseId, Submission submission, HttpContext http, Func<Written, IResult> respond)
-    {
-        var (decision, problem) = await WriteAsync(http.User.Hospital(), caseId, submission, RecordingHeaders.RecorderOf(http));
-        return problem is not null ? Results.Problem(problem) : decision!.Answer(respond);
     }
 
     public async ValueTask DisposeAsync()

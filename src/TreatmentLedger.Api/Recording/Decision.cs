@@ -25,8 +25,8 @@ public sealed record Written(Guid CaseId, long Version, IReadOnlyList<WrittenEnt
 
 /// <summary>
 /// What recording a submission on a case amounts to, decided by <see cref="RecordingPlan"/> against the case's
-/// <see cref="CaseContext"/>: the <see cref="Events"/> to append (with who records in their metadata), and the answer
-/// once they are stored. Pure: <see cref="CaseWriter"/> reads the context and stores the events.
+/// <see cref="CaseContext"/>: the <see cref="Events"/> to append (with who records in their metadata), and what was
+/// written once they are stored (<see cref="Written"/>). Pure, and no HTTP: <see cref="CaseWriter"/> reads the context and stores the events.
 /// </summary>
 public sealed class Decision
 {
@@ -96,12 +96,7 @@ public sealed class Decision
         return (new Decision(caseId, context.Version, plan, recorder), null);
     }
 
-    /// <summary>
-    /// The answer, built when the transaction has committed (the appended events then have their sequences): the case's
-    /// new version as the ETag, and what <paramref name="respond"/> makes of what was written.
-    /// </summary>
-    public IResult Answer(Func<Written, IResult> respond) => new AfterCommit(this, respond);
-
+    /// <summary>What was written, once the transaction has committed (the appended events then have their sequences).</summary>
     /// <remarks>
     /// Versions are counted from the version the decision saw; an entry repeated within the request itself answers with
     /// the sequence its first occurrence was just given.
@@ -123,15 +118,5 @@ public sealed class Decision
             }
         }
         return new Written(CaseId, VersionAfter, written);
-    }
-
-    private sealed class AfterCommit(Decision decision, Func<Written, IResult> respond) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            var written = decision.Written();
-            http.Response.Headers.ETag = $"\"{written.Version}\"";
-            return respond(written).ExecuteAsync(http);
-        }
     }
 }
