@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TreatmentLedger.Api.Security;
 using TreatmentLedger.Api.Tests.Support;
 
 namespace TreatmentLedger.Api.Tests;
@@ -152,5 +153,43 @@ public sealed class OpenCaseTests(LedgerFixture fixture) : LedgerTest(fixture)
 
         response.AssertInvalid("sex");
         Assert.Equal(before, (await Api.GetCurrent("/cases")).Json["cases"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task An_opening_sent_again_with_its_entryId_answers_as_the_first_time_and_opens_no_second_case()
+    {
+        var entryId = Guid.NewGuid();
+        var first = await Api.Post("/cases", Opening().With("entryId", entryId.ToString()));
+        Assert.Equal(201, first.Status);
+        var caseId = first.Json["caseId"]!.GetValue<Guid>();
+        Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries", Bodies.Biopsy("2007-03"))).Status);
+
+        var again = await Api.Post("/cases", Opening().With("entryId", entryId.ToString()));
+        Assert.Equal(201, again.Status);
+        Assert.Equal(first.Json.ToJsonString(), again.Json.ToJsonString());
+        Assert.Equal($"/cases/{caseId}", again.Header("Location"));
+        Assert.Equal(2, (await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray().Count);
+
+        var other = await Api.Post("/cases", Opening().With("entryId", entryId.ToString()).With("patientRef", "IMT-0002"));
+        Assert.Equal(409, other.Status);
+        Assert.Equal(2, await Api.Version(caseId));
+
+        // Another hospital's opening with the same entryId is its own case.
+        var elsewhere = await Api.As(Fixture.Token("dr-elsewhere", "other-hospital", Roles.Clinician))
+            .Post("/cases", Opening().With("entryId", entryId.ToString()));
+        Assert.Equal(201, elsewhere.Status);
+        Assert.NotEqual(caseId, elsewhere.Json["caseId"]!.GetValue<Guid>());
+    }
+
+    [Fact]
+    public async Task Concurrent_openings_with_one_entryId_open_one_case_and_all_answer_it()
+    {
+        var body = Opening().With("entryId", Guid.NewGuid().ToString()).ToJsonString();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Api.Post("/cases", body)));
+        Assert.All(answers, a => Assert.Equal(201, a.Status));
+        var caseIds = answers.Select(a => a.Json["caseId"]!.GetValue<Guid>()).Distinct().ToList();
+        var caseId = Assert.Single(caseIds);
+        Assert.All(answers, a => Assert.Equal(1, a.Json["version"]!.GetValue<long>()));
+        Assert.Single((await Api.Get($"/cases/{caseId}/entries")).Json["entries"]!.AsArray());
     }
 }

@@ -235,11 +235,54 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
             var badKnownAt = await Api.Get($"/cases/{caseId}{view}?knownAt=yesterday");
             Assert.Equal(400, badKnownAt.Status);
             Assert.NotNull(badKnownAt.Json["errors"]!["knownAt"]);
+            // A day alone, or a time without an offset, names no instant: refused, not read as UTC.
+            foreach (var noInstant in new[] { "2015-01-01", "2026-12-03T10:00:00" })
+            {
+                var refused = await Api.Get($"/cases/{caseId}{view}?knownAt={noInstant}");
+                Assert.Equal(400, refused.Status);
+                Assert.NotNull(refused.Json["errors"]!["knownAt"]);
+            }
             Assert.Equal(404, (await Api.Get($"/cases/{Guid.NewGuid()}{view}")).Status);
         }
-        var badAlphaBeta = await Api.Get($"/cases/{caseId}/cumulative-dose?alphaBeta=0");
-        Assert.Equal(400, badAlphaBeta.Status);
-        Assert.NotNull(badAlphaBeta.Json["errors"]!["alphaBeta"]);
+        // 0 is out of range; "3,5" (a decimal comma) is not read as 35, nor " 3" or "1e1" as numbers.
+        foreach (var ratio in new[] { "0", "3,5", "1e1", "%203" })
+        {
+            var badAlphaBeta = await Api.Get($"/cases/{caseId}/cumulative-dose?alphaBeta={ratio}");
+            Assert.Equal(400, badAlphaBeta.Status);
+            Assert.NotNull(badAlphaBeta.Json["errors"]!["alphaBeta"]);
+        }
+        Assert.Equal(200, (await Api.Get($"/cases/{caseId}/cumulative-dose?alphaBeta=3.5")).Status);
+        Assert.Equal(200, (await Api.Get($"/cases/{caseId}/entries?since=2015-01-01T00:00:00.000Z&until={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}")).Status);
+    }
+
+    [Fact]
+    public async Task Seen_from_before_its_case_opened_date_the_summary_still_names_the_patient_and_shows_no_course()
+    {
+        var caseId = await Api.OpenCase(patientRef: "EARLY-0001", occurredOn: "2015-03");
+        Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries", Bodies.Start("2015-04"))).Status);
+
+        var before = (await Api.Get($"/cases/{caseId}?asOf=2014-06-01")).Json;
+        Assert.Equal("EARLY-0001", (string?)before["patientRef"]);
+        Assert.Equal("female", (string?)before["sex"]);
+        Assert.Equal(1980, (int?)before["birthYear"]);
+        Assert.Equal(0, (int?)before["lineCount"]);
+        Assert.Null(before["currentLine"]);
+        Assert.Equal("EARLY-0001", (string?)(await Api.Get($"/cases/{caseId}/export?asOf=2014-06-01")).Json["case"]!["patientRef"]);
+    }
+
+    [Fact]
+    public async Task Every_view_answers_at_the_calendars_last_day_for_an_active_line_and_for_a_death()
+    {
+        var active = await Api.OpenCase();
+        Assert.Equal(201, (await Api.Post($"/cases/{active}/entries", Bodies.Start("2015-04"))).Status);
+        var deceased = await Api.OpenCase();
+        Assert.Equal(201, (await Api.Post($"/cases/{deceased}/entries", Bodies.Start("2015-04"))).Status);
+        Assert.Equal(201, (await Api.Post($"/cases/{deceased}/entries", Bodies.Died("2016-02"))).Status);
+        foreach (var caseId in new[] { active, deceased })
+        foreach (var view in Views.Concat(["/outcomes", "/timeline.svg", "/fhir"]))
+            Assert.Equal(200, (await Api.Get($"/cases/{caseId}{view}?asOf=9999-12-31")).Status);
+        var line = (await Api.Get($"/cases/{active}/lines?asOf=9999-12-31")).Json["lines"]![0]!;
+        Assert.True(line["active"]!.GetValue<bool>());
     }
 
     [Fact]

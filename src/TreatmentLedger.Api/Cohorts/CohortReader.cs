@@ -32,7 +32,10 @@ public sealed class CohortReader(IDocumentStore store, StoreConnections connecti
         if (!SurvivalComparison.Endpoints.Contains(endpoint)) throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null);
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, _timesSql, endpoint), connection);
+        await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, _timesSql, endpoint), connection)
+        {
+            CommandTimeout = Configuration.ReadTimeoutSeconds,
+        };
         command.Parameters.AddWithValue(hospital);
         command.Parameters.AddWithValue(regimenKeys.ToArray());
         command.Parameters.AddWithValue(lineNumber ?? 0);

@@ -19,8 +19,9 @@ public static class GetCumulativeDose
     public static Task<IResult> Get(Guid caseId, string? asOf, string? knownAt, string? alphaBeta, ClaimsPrincipal user, CaseReader reader, CancellationToken ct)
     {
         var ratio = Dose.DefaultAlphaBeta;
-        if (!string.IsNullOrEmpty(alphaBeta) && (!decimal.TryParse(alphaBeta, NumberStyles.Number, CultureInfo.InvariantCulture, out ratio) || ratio <= 0 || ratio > 100))
-            return Task.FromResult(Results.Problem(Problems.Invalid("alphaBeta", $"'{alphaBeta}' is not an alpha/beta ratio in Gy: a number above 0 and at most 100")));
+        // Digits and a decimal point only: "3,5" is not read as 35 (no thousands separator), nor " 3" or "1e1".
+        if (!string.IsNullOrEmpty(alphaBeta) && (!decimal.TryParse(alphaBeta, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out ratio) || ratio <= 0 || ratio > 100))
+            return Task.FromResult(Results.Problem(Problems.Invalid("alphaBeta", $"'{alphaBeta}' is not an alpha/beta ratio in Gy: a number above 0 and at most 100, with a decimal point (3.5)")));
         return reader.ViewAsync(user.Hospital(), caseId, asOf, knownAt, (history, point) => Dose.Of(history, point, ratio), ct);
     }
 }

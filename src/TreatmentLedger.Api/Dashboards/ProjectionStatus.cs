@@ -55,7 +55,7 @@ public sealed class ProjectionStatus(IDocumentStore store, StoreConnections conn
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(_sql, connection);
+        await using var command = new NpgsqlCommand(_sql, connection) { CommandTimeout = Store.Configuration.ReadTimeoutSeconds };
         command.Parameters.AddWithValue(Configuration.AsyncProjections.Select(ReadModels.ShardOf).ToArray());
         var rows = new List<(string Name, long Position, string? AgentStatus, string? PauseReason, int? Node, long HighWater, bool Rebuilding)>();
         await connections.ReadAsync(command, reader => rows.Add((

@@ -29,7 +29,7 @@ public sealed class ReadModels(IDocumentStore store, StoreConnections connection
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(_progressSql, connection);
+        await using var command = new NpgsqlCommand(_progressSql, connection) { CommandTimeout = Store.Configuration.ReadTimeoutSeconds };
         command.Parameters.AddWithValue(ShardOf(projection));
         long position = 0;
         await connections.ReadAsync(command, reader => position = reader.IsDBNull(0) ? 0 : reader.GetInt64(0), ct);

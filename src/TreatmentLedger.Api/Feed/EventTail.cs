@@ -162,7 +162,10 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(hospital is null ? _pageSql : _hospitalPageSql, connection);
+        await using var command = new NpgsqlCommand(hospital is null ? _pageSql : _hospitalPageSql, connection)
+        {
+            CommandTimeout = Store.Configuration.ReadTimeoutSeconds,
+        };
         command.Parameters.AddWithValue(after);
         if (hospital is not null) command.Parameters.AddWithValue(hospital);
         var rows = new List<FeedEntry>();
@@ -187,7 +190,7 @@ public sealed class EventTail(IDocumentStore store, StoreConnections connections
         var unknown = rows.Select(r => r.CaseId).Where(id => !refs.ContainsKey(id)).Distinct().ToArray();
         if (unknown.Length > 0)
         {
-            await using var lookup = new NpgsqlCommand(_patientRefsSql, connection);
+            await using var lookup = new NpgsqlCommand(_patientRefsSql, connection) { CommandTimeout = Store.Configuration.ReadTimeoutSeconds };
             lookup.Parameters.AddWithValue(unknown);
             await connections.ReadAsync(lookup, reader => refs[reader.GetGuid(0)] = reader.IsDBNull(1) ? "" : reader.GetString(1), ct);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
@@ -9,7 +10,7 @@ namespace TreatmentLedger.Api.Http;
 /// Checks the replay parameters every read route takes from the query string (Wolverine binds them as text, so that a
 /// malformed one is a 400 naming it): <c>asOf</c> (clinical date, a day) and <c>knownAt</c> (an instant of record time).
 /// </summary>
-public static class ReadQuery
+public static partial class ReadQuery
 {
     public static (ReadParameters Parameters, ValidationErrors Errors) Parse(string? asOf, string? knownAt)
     {
@@ -25,11 +26,15 @@ public static class ReadQuery
         return (new ReadParameters(day, Instant("knownAt", knownAt, errors)), errors);
     }
 
-    /// <summary>An ISO-8601 instant with an offset (or Z).</summary>
+    /// <summary>
+    /// An ISO-8601 instant: a date, a time and an offset (or Z). A day alone or a time without an offset names no instant
+    /// (which time zone?), so it is refused rather than read as UTC.
+    /// </summary>
     public static DateTimeOffset? Instant(string name, string? text, ValidationErrors errors)
     {
         if (string.IsNullOrEmpty(text)) return null;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+        if (IsoInstant().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var instant))
             return instant;
         errors.Add(name, $"'{text}' is not an ISO-8601 instant such as 2024-05-01T12:00:00Z");
         return null;
@@ -52,4 +57,7 @@ public static class ReadQuery
         errors.Add("minPosition", "must be a whole number from 0, the sequence an answer of a write gave");
         return null;
     }
+
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstant();
 }

@@ -50,15 +50,18 @@ public sealed class CaseWriter : IAsyncDisposable
 
     /// <summary>
     /// Records a submission for <paramref name="hospital"/>: on its case <paramref name="caseId"/> (another hospital's
-    /// case is unknown here), or as a new case of that hospital when it is null. Answers the decision once stored (what was
+    /// case is unknown here), or as a new case of that hospital when it is null. With <paramref name="opensCase"/>, the
+    /// submission opens the case <paramref name="caseId"/>, or, when that case exists, is judged on it as any other (the
+    /// same opening sent again answers as the first time). Answers the decision once stored (what was
     /// written is read from it: <see cref="Decision.Written"/>), or the problem that stored nothing. No HTTP here: the
     /// endpoints answer through <see cref="RecordingAnswer"/>.
     /// </summary>
-    public Task<(Decision? Decision, ProblemDetails? Problem)> WriteAsync(string hospital, Guid? caseId, Submission submission, Recorder recorder)
+    public Task<(Decision? Decision, ProblemDetails? Problem)> WriteAsync(string hospital, Guid? caseId, Submission submission, Recorder recorder,
+        bool opensCase = false)
     {
         // No case has the all-zero id (the store takes no stream by that id): it is unknown, as any other.
         if (caseId == Guid.Empty) return Task.FromResult<(Decision?, ProblemDetails?)>((null, Problems.CaseNotFound(Guid.Empty)));
-        var pending = new Pending(hospital, caseId, submission, recorder);
+        var pending = new Pending(hospital, caseId, submission, recorder, opensCase && caseId is not null);
         if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the ledger is shutting down");
         return pending.Outcome.Task;
     }
@@ -69,10 +72,13 @@ public sealed class CaseWriter : IAsyncDisposable
         await Task.WhenAll(_writers);
     }
 
-    private sealed class Pending(string hospital, Guid? caseId, Submission submission, Recorder recorder)
+    private sealed class Pending(string hospital, Guid? caseId, Submission submission, Recorder recorder, bool opensCase)
     {
         public string Hospital { get; } = hospital;
         public Guid? CaseId { get; } = caseId;
+
+        /// <summary>Opens the case <see cref="CaseId"/> if it does not exist yet.</summary>
+        public bool OpensCase { get; } = opensCase;
         public Submission Submission { get; } = submission;
         public Recorder Recorder { get; } = recorder;
         public Decision? Decision { get; set; }
@@ -108,7 +114,7 @@ public sealed class CaseWriter : IAsyncDisposable
         }
     }
 
-    private async Task StoreAsync(List<Pending> batch)
+    private async Task StoreAsync(List<Pending> batch, bool openedMeanwhile = false)
     {
         try
         {
@@ -118,6 +124,13 @@ public sealed class CaseWriter : IAsyncDisposable
         {
             // Nobody's request is at fault and trying each alone would only wait for the store again: all answer 503.
             foreach (var pending in batch) pending.Outcome.TrySetException(e);
+            return;
+        }
+        catch (Exception e) when (batch is [{ OpensCase: true }] && !openedMeanwhile && IsStreamCollision(e))
+        {
+            // Another transaction (another writer of this process, or another process) opened the same case between this
+            // one's read and its append: judged again, on that case.
+            await StoreAsync(batch, openedMeanwhile: true);
             return;
         }
         catch (Exception) when (batch.Count > 1)
@@ -132,6 +145,10 @@ public sealed class CaseWriter : IAsyncDisposable
         }
         foreach (var pending in batch) pending.Outcome.TrySetResult((pending.Decision, pending.Problem));
     }
+
+    /// <summary>The stream a transaction started was started by another before it committed.</summary>
+    private static bool IsStreamCollision(Exception e) =>
+        e is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
 
     private async Task StoreTogetherAsync(List<Pending> batch)
     {
@@ -166,7 +183,9 @@ public sealed class CaseWriter : IAsyncDisposable
                 ? Decision.ForNewCase(pending.Submission, pending.Recorder, _clock)
                 : contexts.TryGetValue(caseId, out var context)
                     ? Decision.OnCase(caseId, context, pending.Submission, pending.Recorder, _clock)
-                    : (null, Problems.CaseNotFound(caseId));
+                    : pending.OpensCase
+                        ? Decision.ForNewCase(pending.Submission, pending.Recorder, _clock, caseId)
+                        : (null, Problems.CaseNotFound(caseId));
             if (pending.Decision is not { } decision) continue;
             if (decision.RepeatsWithoutSequence is { Length: > 0 } versions)
                 decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));

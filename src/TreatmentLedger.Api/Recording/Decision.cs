@@ -73,13 +73,14 @@ public sealed class Decision
         foreach (var (version, sequence) in sequences) _repeatedSequences[version] = sequence;
     }
 
-    /// <summary>A new case: the first entry is its case-opened (422 as for any entry).</summary>
-    public static (Decision? Decision, ProblemDetails? Problem) ForNewCase(Submission submission, Recorder recorder, TimeProvider clock)
+    /// <summary>A new case, of the given id or a new one: the first entry is its case-opened (422 as for any entry).</summary>
+    public static (Decision? Decision, ProblemDetails? Problem) ForNewCase(Submission submission, Recorder recorder, TimeProvider clock,
+        Guid? caseId = null)
     {
         var (plan, refusal) = RecordingPlan.Decide(CaseContext.NewCase, submission.Entries, clock.GetUtcNow(), Guid.NewGuid);
         return refusal is not null
             ? (null, Problems.Refused(refusal, submission.FieldOf(refusal.Index)))
-            : (new Decision(Guid.CreateVersion7(), 0, plan, recorder), null);
+            : (new Decision(caseId ?? Guid.CreateVersion7(), 0, plan, recorder), null);
     }
 
     /// <summary>

@@ -51,14 +51,13 @@ public sealed class EventRows(IDocumentStore store, StoreConnections connections
 
     /// <summary>
     /// The entries of a case recorded after <paramref name="afterVersion"/> (0: all of them), in recording order, added to
-    /// <paramref name="entries"/>: what a read folds, and a writer's whole case (on its connection, in its transaction, with
-    /// its <paramref name="timeoutSeconds"/>).
+    /// <paramref name="entries"/>: what a read folds (within <see cref="Configuration.ReadTimeoutSeconds"/>), and a writer's
+    /// whole case (on its connection, in its transaction, with its <paramref name="timeoutSeconds"/>).
     /// </summary>
     public async Task StreamAsync(NpgsqlConnection connection, string hospital, Guid caseId, long afterVersion, List<RecordedEntry> entries,
-        CancellationToken ct, int? timeoutSeconds = null)
+        CancellationToken ct, int timeoutSeconds = Configuration.ReadTimeoutSeconds)
     {
-        await using var command = new NpgsqlCommand(_streamSql, connection);
-        if (timeoutSeconds is { } seconds) command.CommandTimeout = seconds;
+        await using var command = new NpgsqlCommand(_streamSql, connection) { CommandTimeout = timeoutSeconds };
         command.Parameters.AddWithValue(caseId);
         command.Parameters.AddWithValue(hospital);
         command.Parameters.AddWithValue(afterVersion);

@@ -46,6 +46,15 @@ public static class StoredEvents
     public static Guid IdOf(Guid caseId, Guid entryId) => NameBased(caseId, entryId, "");
 
     /// <summary>
+    /// The id of the case that <c>POST /cases</c> opens with a case-opened of the client's <paramref name="entryId"/> at
+    /// <paramref name="hospital"/>: a name-based UUID, so that the same opening sent again finds its case (DOMAIN.md's
+    /// idempotency by entryId) instead of opening a second one for the same patient.
+    /// </summary>
+    public static Guid CaseIdOf(string hospital, Guid entryId) => NameBased(OpenedCases, entryId, "case-of:" + hospital);
+
+    private static readonly Guid OpenedCases = new("6f1c2a43-9a5e-4f0e-8b7d-3c2e1a0b9d58");
+
+    /// <summary>
     /// A name-based UUID (version 5, SHA-1) of an entryId and a kind in the case's namespace: clinical events have the
     /// empty kind; the documents that hold an entry's latest correction and its retraction (<see cref="Amendment"/>) others.
     /// </summary>

@@ -77,10 +77,16 @@ public static class TimelineSvg
         {
             var last = end ?? start;
             if (start.Precision == DatePrecision.Day && last == start) return (X(start.Anchor), X(start.Anchor));
-            return (X(start.Earliest), X(last.Latest.AddDays(1)));
+            return (X(start.Earliest), X(DayAfter(last.Latest)));
         }
 
         public double PerYear => (PlotRight - PlotLeft) * 365.25 / (To.DayNumber - From.DayNumber);
+
+        /// <summary>1 January of <paramref name="year"/>; past the calendar's last year, its last day.</summary>
+        public static DateOnly NewYear(int year) => year > DateOnly.MaxValue.Year ? DateOnly.MaxValue : new DateOnly(year, 1, 1);
+
+        /// <summary>The next day; the calendar's last day has none, and stands for itself.</summary>
+        private static DateOnly DayAfter(DateOnly day) => day == DateOnly.MaxValue ? day : day.AddDays(1);
 
         private DateOnly Clamp(DateOnly day) => day < From ? From : day > To ? To : day;
 
@@ -90,7 +96,9 @@ public static class TimelineSvg
             var from = new DateOnly(starts.Min().Year, 1, 1);
             if (death is not null) return new Scale(from, death.Start.Latest.AddDays(1));
             var lasts = view.Items.Select(i => (i.End ?? i.Start).Latest).DefaultIfEmpty(view.To.Latest);
-            return new Scale(from, new DateOnly(lasts.Max().Year + 1, 1, 1));
+            var lastYear = lasts.Max().Year;
+            // An open bar runs to asOf, which may be in the calendar's last year: the axis then ends on its last day.
+            return new Scale(from, NewYear(lastYear + 1));
         }
     }
 
@@ -356,14 +364,14 @@ public static class TimelineSvg
         var axis = E("g", A("class", "axis"), A("data-y", y),
             E("line", A("class", "axis-line"), A("x1", PlotLeft), A("x2", PlotRight), A("y1", y), A("y2", y)));
         var lastLabelRight = double.MinValue;
-        for (var year = scale.From.Year; new DateOnly(year, 1, 1) < scale.To; year++)
+        for (var year = scale.From.Year; year <= DateOnly.MaxValue.Year && new DateOnly(year, 1, 1) < scale.To; year++)
         {
             var x = scale.X(new DateOnly(year, 1, 1));
             axis.Add(E("line", A("class", "tick"), A("data-year", year), A("x1", x), A("x2", x), A("y1", y - 6), A("y2", y + 6)));
             if (year % step != 0) continue;
             var text = year.ToString(CultureInfo.InvariantCulture);
             var half = TextWidth(text, 13, bold: true) / 2;
-            var centre = Math.Min((x + scale.X(new DateOnly(year + 1, 1, 1))) / 2, Width - Margin - half);
+            var centre = Math.Min((x + scale.X(Scale.NewYear(year + 1))) / 2, Width - Margin - half);
             if (centre - half < lastLabelRight + 4) continue;
             axis.Add(E("text", A("class", "year"), A("font-size", 13), Bold, A("x", centre), A("y", y + 26), A("text-anchor", "middle"), text));
             lastLabelRight = centre + half;
@@ -375,7 +383,7 @@ public static class TimelineSvg
     private static XElement Grid(Scale scale, double top, double bottom)
     {
         var grid = E("g", A("class", "grid"));
-        for (var year = scale.From.Year; new DateOnly(year, 1, 1) <= scale.To; year++)
+        for (var year = scale.From.Year; year <= DateOnly.MaxValue.Year && new DateOnly(year, 1, 1) <= scale.To; year++)
         {
             var x = scale.X(new DateOnly(year, 1, 1));
             grid.Add(E("line", A("x1", x), A("x2", x), A("y1", top), A("y2", bottom)));

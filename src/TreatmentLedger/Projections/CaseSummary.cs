@@ -36,19 +36,23 @@ public sealed record CaseFacts(
     long Version,
     IReadOnlyList<EstimateUsed>? EstimatesUsed)
 {
-    /// <summary>The facts as of a clinical date (all entries without one).</summary>
-    public static CaseFacts Of(CaseHistory history, DateOnly? asOf) => Of(ViewPoint.Until(history, asOf), history.Version);
+    /// <summary>
+    /// The facts as of a clinical date (all entries without one). Who the case is about is no clinical event: seen from
+    /// before its case-opened date, the case still names its patient (as its export and audit log do).
+    /// </summary>
+    public static CaseFacts Of(CaseHistory history, DateOnly? asOf) => Of(ViewPoint.Until(history, asOf), history.Version, history.Opening);
 
     /// <summary>
     /// The facts of effective entries in clinical order, at a case version. They read only the entries that shape the
     /// course (<see cref="Recording.CaseState.Shapes"/>), so a case's outline gives the same facts as all its entries.
+    /// The patient is named by the entries' case-opened, else by <paramref name="caseOpening"/> (the case's own).
     /// </summary>
-    public static CaseFacts Of(IReadOnlyList<EffectiveEntry> entries, long version)
+    public static CaseFacts Of(IReadOnlyList<EffectiveEntry> entries, long version, CaseOpened? caseOpening = null)
     {
         var lines = LineFold.Fold(entries);
         var line = lines.LastOrDefault(l => l.Active) ?? lines.LastOrDefault();
         var died = entries.FirstOrDefault(e => e.Entry is PatientDied);
-        var opening = entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault();
+        var opening = entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault() ?? caseOpening;
         var lastProgression = entries.LastOrDefault(e => e.Entry is ProgressionObserved);
         var diagnosis = Projections.Diagnosis.Of(entries);
         return new CaseFacts(
