@@ -35,6 +35,9 @@ public static class FhirImport
             .OfType<string>().ToHashSet();
 
         var notImported = new List<NotImported>();
+        // How the Bundle refers to its Patient: by its fullUrl, or as Patient/id.
+        var patientRefs = resources.Where(r => r.Resource is Patient)
+            .SelectMany(r => new[] { r.FullUrl, r.Resource!.Id is { } id ? $"Patient/{id}" : null }).OfType<string>().ToHashSet();
         var groups = new List<Group>();
         var conditions = new List<(string Label, Condition Condition)>();
         foreach (var (label, fullUrl, resource) in resources)
@@ -53,6 +56,12 @@ public static class FhirImport
                     continue;
                 case BodyStructure when fullUrl is not null && volumes.Contains(fullUrl):
                     continue;
+            }
+            if (SubjectOf(resource) is { } subject && patientRefs.Count > 0 && !patientRefs.Contains(subject))
+            {
+                // A case is one patient's: a resource about another is not recorded on it.
+                notImported.Add(new NotImported(label, $"its subject {subject} is not the Bundle's Patient ({string.Join(" or ", patientRefs.Order())})"));
+                continue;
             }
             var identifiers = IdentifiersOf(resource).Where(i => i.System == EntrySystem).ToList();
             if (identifiers.Count == 0)
@@ -129,6 +138,20 @@ public static class FhirImport
         }
     }
 
+    /// <summary>The patient a resource is about (its subject; a BodyStructure's patient), null when it names none.</summary>
+    private static string? SubjectOf(Resource resource) => resource switch
+    {
+        Procedure procedure => procedure.Subject?.Reference,
+        Observation observation => observation.Subject?.Reference,
+        MedicationRequest request => request.Subject?.Reference,
+        MedicationAdministration administration => administration.Subject?.Reference,
+        AdverseEvent adverse => adverse.Subject?.Reference,
+        Encounter encounter => encounter.Subject?.Reference,
+        Condition condition => condition.Subject?.Reference,
+        BodyStructure structure => structure.Patient?.Reference,
+        _ => null,
+    };
+
     /// <summary>The identifiers of the resource types the export writes.</summary>
     private static IEnumerable<Identifier> IdentifiersOf(Resource resource) => resource switch
     {
@@ -154,9 +177,21 @@ public static class FhirImport
     {
         private Resource First => group.Resources[0].Resource;
 
-        private T Only<T>() where T : Resource =>
-            group.Resources.Select(r => r.Resource).OfType<T>().FirstOrDefault()
-            ?? throw new NotMappable($"a {group.Type} entry is read from a {typeof(T).Name}");
+        /// <summary>
+        /// The one resource of type <typeparamref name="T"/> an entry is read from. Two that name the same entry would be two
+        /// versions of it, and reading one would drop the other unseen: refused, as a case file repeating an entryId is.
+        /// </summary>
+        private T Only<T>() where T : Resource
+        {
+            var found = group.Resources.Where(r => r.Resource is T).DistinctBy(r => r.Label).ToList();
+            return found switch
+            {
+                [] => throw new NotMappable($"a {group.Type} entry is read from a {typeof(T).Name}"),
+                [var one] => (T)one.Resource,
+                _ => throw new NotMappable($"a {group.Type} entry is read from one {typeof(T).Name}, and {found.Count} name entry " +
+                    $"{group.EntryId}: {string.Join(", ", found.Select(r => r.Label))}; give each entry its own identifier"),
+            };
+        }
 
         private List<T> All<T>() where T : Resource => group.Resources.Select(r => r.Resource).OfType<T>().ToList();
 
@@ -339,13 +374,27 @@ public static class FhirImport
             return json;
         }
 
-        private JsonObject Stopped()
+        /// <summary>A stop is on each of its line's MedicationRequests (one per agent): read from each, they must agree.</summary>
+        private JsonObject Stopped() => Agreeing(All<MedicationRequest>(), request =>
         {
-            var request = Only<MedicationRequest>();
             var json = Entry(request.DispenseRequest?.ValidityPeriod?.EndElement, NoteOf(request.Note));
             json["reason"] = request.StatusReason?.Text;
             if (request.GetExtensionValue<Integer>(LedgerExtension + "cyclesGiven")?.Value is { } cycles) json["cyclesGiven"] = cycles;
             return json;
+        });
+
+        /// <summary>
+        /// An entry that several resources record alike, read from each: two that say different things would be two versions
+        /// of it, one dropped unseen, so they are refused.
+        /// </summary>
+        private JsonObject Agreeing<T>(List<T> resources, Func<T, JsonObject> read) where T : Resource
+        {
+            if (resources.Count == 0) throw new NotMappable($"a {group.Type} entry is read from a {typeof(T).Name}");
+            var entries = resources.Select(read).ToList();
+            if (entries.Select(e => e.ToJsonString()).Distinct().Count() > 1)
+                throw new NotMappable($"the {resources.Count} {typeof(T).Name}s that name {group.Type} entry {group.EntryId} say different things; " +
+                    "give each entry its own identifier");
+            return entries[0];
         }
 
         private JsonObject Cycle()

@@ -122,6 +122,53 @@ public sealed class FhirImportTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Single(lenient.Json["entries"]!.AsArray());
     }
 
+    private async Task<(Bundle Bundle, int Imaging)> ExportedWithImaging()
+    {
+        var caseId = await Api.OpenCase("FHIR-0002", "2020-01");
+        Assert.Equal(201, (await Api.Post($"/cases/{caseId}/entries", Bodies.Imaging("2020-02"))).Status);
+        var bundle = JsonSerializer.Deserialize<Bundle>(await ExportText(caseId), FhirTerms.Json)!;
+        return (bundle, bundle.Entry.FindIndex(e => e.Resource is Observation o && o.Identifier.Any(i => i.Type?.Text == "imaging-performed")));
+    }
+
+    [Fact]
+    public async Task Two_resources_naming_one_entry_are_a_422_naming_both_not_one_dropped_unseen()
+    {
+        var (bundle, imaging) = await ExportedWithImaging();
+        var copy = (Observation)bundle.Entry[imaging].Resource!.DeepCopy();
+        copy.Id = "second-version";
+        copy.Effective = new FhirDateTime("2020-03");
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = "urn:uuid:3c6d2f7a-1b2c-4d5e-8f90-a1b2c3d4e5f6", Resource = copy });
+        var text = JsonSerializer.Serialize(bundle, FhirTerms.Json);
+
+        var refused = await ImportFhir(text);
+
+        Assert.Equal(422, refused.Status);
+        var named = Assert.Single(refused.Json["notImported"]!.AsArray())!["resource"]!.GetValue<string>();
+        Assert.Contains($"Bundle.entry[{imaging}]", named);
+        Assert.Contains($"Bundle.entry[{bundle.Entry.Count - 1}] (Observation/second-version)", named);
+        var lenient = await ImportFhir(text, "?lenient=true");
+        Assert.Equal(201, lenient.Status);
+        Assert.Single(lenient.Json["entries"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_resource_about_another_patient_is_a_422_naming_it_not_recorded_on_this_case()
+    {
+        var (bundle, imaging) = await ExportedWithImaging();
+        ((Observation)bundle.Entry[imaging].Resource!).Subject = new ResourceReference("urn:uuid:00000000-0000-4000-8000-000000000999");
+        var text = JsonSerializer.Serialize(bundle, FhirTerms.Json);
+
+        var refused = await ImportFhir(text);
+
+        Assert.Equal(422, refused.Status);
+        var notImported = Assert.Single(refused.Json["notImported"]!.AsArray())!;
+        Assert.StartsWith($"Bundle.entry[{imaging}] (Observation/", notImported["resource"]!.GetValue<string>());
+        Assert.Contains("urn:uuid:00000000-0000-4000-8000-000000000999", notImported["reason"]!.GetValue<string>());
+        var lenient = await ImportFhir(text, "?lenient=true");
+        Assert.Equal(201, lenient.Status);
+        Assert.Single(lenient.Json["entries"]!.AsArray());
+    }
+
     [Fact]
     public async Task A_body_that_is_not_a_FHIR_Bundle_is_a_400_and_lenient_must_be_true_or_false()
     {
