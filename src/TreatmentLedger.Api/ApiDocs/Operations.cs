@@ -84,7 +84,7 @@ public sealed partial class Operations : IOpenApiOperationTransformer
             Problem(operation, StatusCodes.Status413PayloadTooLarge, "The body is larger than the route takes; nothing was stored.", document);
             Problem(operation, StatusCodes.Status415UnsupportedMediaType, "The body is not JSON (UTF-8); nothing was stored.", document);
         }
-        if (path.Contains("{caseId}", StringComparison.Ordinal))
+        if (path.Contains("{caseId}", StringComparison.Ordinal) || path == "/feed")
             Problem(operation, StatusCodes.Status404NotFound, "No such case in the caller's hospital (another hospital's case is unknown too).", document);
 
         if (!metadata.OfType<IAllowAnonymous>().Any())

@@ -1,3 +1,4 @@
+using Marten;
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -28,7 +29,7 @@ public static class GetFeed
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     [WolverineGet("/feed")]
     public static async Task Get(string? caseId, ClaimsPrincipal user, HttpContext http, EventTail tail, IOptions<JsonOptions> json,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime, IDocumentStore store)
     {
         // A feed ends when its client goes, or when the ledger stops (which would otherwise wait for it).
         using var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
@@ -53,6 +54,17 @@ public static class GetFeed
         }
 
         var hospital = user.Hospital();
+        // A case the hospital does not hold (unknown, or another hospital's) is a 404, as on every case route: not a
+        // stream that stays silent as a quiet case would.
+        if (onlyCase is { } only)
+        {
+            await using var session = store.QuerySession(hospital);
+            if (await session.Events.FetchStreamStateAsync(only, ct) is null)
+            {
+                await Results.Problem(Problems.CaseNotFound(only)).ExecuteAsync(http);
+                return;
+            }
+        }
         bool Wanted(FeedEntry entry) => entry.Hospital == hospital && (onlyCase is null || entry.CaseId == onlyCase);
         var (live, from, unsubscribe) = await tail.SubscribeAsync(ct);
         try

@@ -134,6 +134,10 @@ public sealed class FeedTests(FeedNodes nodes) : IClassFixture<FeedNodes>
         await using var resumed = await FeedReader.OpenAsync(client, "/feed", Clinician, (first - 1).ToString(CultureInfo.InvariantCulture));
         Assert.Equal([first, last], (await resumed.EntriesAsync(2, Soon)).Select(e => long.Parse(e.Id!, CultureInfo.InvariantCulture)));
         Assert.Empty(await resumed.EntriesAsync(1, TimeSpan.FromMilliseconds(500)));
+
+        // Another hospital's case, or no case at all, is a 404, as on every case route: not a feed that stays silent.
+        Assert.Equal(HttpStatusCode.NotFound, (await nodes.A.GetAsync($"/feed?caseId={theirs}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await nodes.A.GetAsync($"/feed?caseId={Guid.NewGuid()}")).Status);
     }
 
     [Fact]
@@ -157,7 +161,7 @@ public sealed class FeedTests(FeedNodes nodes) : IClassFixture<FeedNodes>
     public async Task A_quiet_feed_sends_a_comment_every_15_seconds()
     {
         using var client = Plain(nodes.A);
-        await using var feed = await FeedReader.OpenAsync(client, "/feed?caseId=" + Guid.NewGuid(), Clinician);
+        await using var feed = await FeedReader.OpenAsync(client, "/feed?caseId=" + await OpenCase("TEST-QUIET"), Clinician);
         Assert.Equal("feed", (await feed.NextAsync(Soon))!.Comment);
 
         var keepAlive = await feed.NextAsync(GetFeed.KeepAlive + TimeSpan.FromSeconds(3));
