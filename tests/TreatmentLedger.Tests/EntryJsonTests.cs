@@ -199,6 +199,16 @@ public sealed class EntryJsonTests
     public void A_value_out_of_range_is_named(string json, string field) => AssertRefused(json, field);
 
     [Fact]
+    public void A_patient_born_after_the_case_was_opened_is_refused_on_birthYear_one_born_that_year_is_not()
+    {
+        AssertRefused("""{ "type": "case-opened", "occurredOn": "2020-05", "patientRef": "P-1", "sex": "male", "birthYear": 2021 }""", "birthYear");
+        AssertRefused("""{ "type": "case-opened", "occurredOn": "2019", "patientRef": "P-1", "sex": "male", "birthYear": 2020 }""", "birthYear");
+        var (entry, errors) = Read("""{ "type": "case-opened", "occurredOn": "2020-05", "patientRef": "P-1", "sex": "male", "birthYear": 2020 }""");
+        Assert.Empty(errors);
+        Assert.Equal(2020, ((CaseOpened)entry!).BirthYear);
+    }
+
+    [Fact]
     public void A_radiotherapy_of_exactly_200_Gy_in_one_fraction_is_within_range()
     {
         var (entry, errors) = Read("""{ "type": "radiotherapy-delivered", "occurredOn": "2021-03", "site": "axilla", "technique": "SRS", "totalDoseGy": 200, "fractions": 1 }""");

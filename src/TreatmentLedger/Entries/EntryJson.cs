@@ -51,6 +51,8 @@ public static class EntryJson
         if (occurredOn is { } start && endedOn is { } end && end.Latest < start.Earliest)
             r.Errors.Add(r.Nested("endedOn"), $"'{end}' is before occurredOn '{start}'");
         var payload = readPayload(r);
+        if (payload is CaseOpened { BirthYear: { } born } && occurredOn is { } opened && born > opened.Latest.Year)
+            r.Errors.Add(r.Nested("birthYear"), $"{born} is after the case was opened ('{opened}')");
         return payload with
         {
             EntryId = entryId,
