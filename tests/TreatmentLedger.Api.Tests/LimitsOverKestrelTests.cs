@@ -92,6 +92,7 @@ public sealed class LimitsOverKestrelTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {refused.Headers.RetryAfter}");
         Assert.Equal(429, problem!["status"]!.GetValue<int>());
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem["type"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(Get("/cases", "clinician-b"))).Response.StatusCode);
         for (var i = 0; i < 10; i++) Assert.Equal(HttpStatusCode.OK, (await SendAsync(Get("/health", "clinician-a"))).Response.StatusCode);

@@ -29,6 +29,8 @@ public static class Problems
 
     public static ProblemDetails TooLarge(long limit) => new()
     {
+        // ASP.NET Core gives no type for this status (nor for 429): the RFC that defines it, as for the others.
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
         Status = StatusCodes.Status413PayloadTooLarge,
         Title = "The body is too large",
         Detail = $"This route takes a body of at most {limit:N0} bytes; nothing was stored.",
@@ -43,6 +45,7 @@ public static class Problems
 
     public static ProblemDetails TooManyRequests(TimeSpan retryAfter) => new()
     {
+        Type = "https://tools.ietf.org/html/rfc6585#section-4",
         Status = StatusCodes.Status429TooManyRequests,
         Title = "Too many requests",
         Detail = $"The request rate limit is reached; retry after {retryAfter.TotalSeconds:0} s. Nothing was stored.",

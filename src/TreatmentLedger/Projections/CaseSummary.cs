@@ -53,7 +53,7 @@ public sealed record CaseFacts(
         var line = lines.LastOrDefault(l => l.Active) ?? lines.LastOrDefault();
         var died = entries.FirstOrDefault(e => e.Entry is PatientDied);
         var opening = entries.Select(e => e.Entry).OfType<CaseOpened>().FirstOrDefault() ?? caseOpening;
-        var lastProgression = entries.LastOrDefault(e => e.Entry is ProgressionObserved);
+        var lastProgression = LastProgression(entries, lines);
         var diagnosis = Projections.Diagnosis.Of(entries);
         return new CaseFacts(
             opening?.PatientRef ?? "",
@@ -63,15 +63,30 @@ public sealed record CaseFacts(
             diagnosis,
             line is null ? null : new CurrentLineFacts(line.Number, line.Regimen, line.TherapyClass, line.StartedOn, line.StoppedOn, line.StopReason, line.Active),
             lines.Count,
-            lastProgression?.Date,
+            lastProgression?.On,
             died?.Date,
             version,
             Estimates(entries, opening, line, lastProgression, died));
     }
 
+    /// <summary>
+    /// The last progression in clinical order, as the progression-free intervals count them (DOMAIN.md): a
+    /// progression-observed, or a line stopped for progression or ineffectiveness with none recorded inside it, a
+    /// treatment failure on its stop's date (an observed one wins a shared anchor).
+    /// </summary>
+    private static (ClinicalDate On, ClinicalEntry Entry, bool Inferred)? LastProgression(IReadOnlyList<EffectiveEntry> entries,
+        IReadOnlyList<LineState> lines)
+    {
+        var observed = entries.LastOrDefault(e => e.Entry is ProgressionObserved);
+        var inferred = lines.Where(l => l.Progressions.Count == 0 && Lines.IsFailure(l.StopReason)).MaxBy(l => l.StoppedOn!.Value.Anchor);
+        if (inferred is not null && (observed is null || inferred.StoppedOn!.Value.Anchor > observed.Date.Anchor))
+            return (inferred.StoppedOn!.Value, inferred.StoppedBy!, true);
+        return observed is null ? null : (observed.Date, observed.Entry, false);
+    }
+
     /// <summary>The estimated fields the summary shows: who, the diagnosis, the current line, the last progression, the death.</summary>
     private static IReadOnlyList<EstimateUsed> Estimates(IReadOnlyList<EffectiveEntry> entries, CaseOpened? opening, LineState? line,
-        EffectiveEntry? lastProgression, EffectiveEntry? died)
+        (ClinicalDate On, ClinicalEntry Entry, bool Inferred)? lastProgression, EffectiveEntry? died)
     {
         var used = new EstimatesUsed();
         if (opening is not null) used.Use(opening, "patientRef", "sex", "birthYear");
@@ -82,7 +97,8 @@ public sealed record CaseFacts(
             used.Use(line.StartedBy, "occurredOn", "regimen", "therapyClass");
             if (line.StoppedBy is { } stop) used.Use(stop, "occurredOn", "reason");
         }
-        if (lastProgression is not null) used.Use(lastProgression.Entry, "occurredOn");
+        if (lastProgression is { Inferred: false } observed) used.Use(observed.Entry, "occurredOn");
+        if (lastProgression is { Inferred: true } inferred) used.Use(inferred.Entry, "occurredOn", "reason");
         if (died is not null) used.Use(died.Entry, "occurredOn");
         return used.List();
     }

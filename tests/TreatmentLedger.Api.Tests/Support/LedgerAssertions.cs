@@ -58,6 +58,7 @@ public static class LedgerAssertions
         Assert.StartsWith("application/problem+json", response.Raw.Context.Response.ContentType, StringComparison.Ordinal);
         Assert.Equal(response.Status, response.Json["status"]!.GetValue<int>());
         Assert.False(string.IsNullOrWhiteSpace(response.Json["title"]?.GetValue<string>()));
+        Assert.StartsWith("https://", response.Json["type"]?.GetValue<string>() ?? "", StringComparison.Ordinal);
     }
 
     /// <summary>An entry as a case file holds it: the audit row without the metadata the server adds.</summary>

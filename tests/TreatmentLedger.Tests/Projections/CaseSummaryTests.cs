@@ -41,6 +41,36 @@ public sealed class CaseSummaryTests
     }
 
     [Fact]
+    public void The_last_progression_counts_a_treatment_failure_as_the_intervals_do_and_an_observed_one_wins_its_anchor()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        c.Start("2015-02", "crizotinib");
+        c.Progression("2016-03");
+        c.Start("2016-04", "alectinib", lineIntent: "new-line");
+        var failed = c.Add(new SystemicTherapyStopped { OccurredOn = D("2016-09"), Reason = "ineffective", Estimated = ["reason"] });
+
+        var summary = Summary(c);
+
+        // alectinib stopped as ineffective with no progression recorded inside it: a progression on its stop's date.
+        Assert.Equal(D("2016-09"), summary.LastProgressionOn);
+        Assert.Contains((failed.EntryId, "reason"), summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        var intervals = ProgressionFreeIntervals.Of(c.History, Now).Intervals;
+        Assert.Equal(intervals.Last(i => i.To.Reason == "progression").To.On, summary.LastProgressionOn);
+        Assert.Equal(D("2016-03"), Summary(c, new DateOnly(2016, 8, 31)).LastProgressionOn);
+
+        // A progression recorded inside the line, on the stop's own date: the observed one, and the stop infers nothing.
+        var observed = new CaseBuilder();
+        observed.Open("2015-01");
+        observed.Start("2015-02", "crizotinib");
+        var progression = observed.Progression("2015-10", estimated: ["occurredOn"]);
+        observed.Stop("2015-10", "progression");
+        var seen = Summary(observed);
+        Assert.Equal(D("2015-10"), seen.LastProgressionOn);
+        Assert.Contains((progression.EntryId, "occurredOn"), seen.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+    }
+
+    [Fact]
     public void Without_a_biopsy_the_diagnosis_is_the_opening_and_its_date_estimate_counts()
     {
         var c = new CaseBuilder();
