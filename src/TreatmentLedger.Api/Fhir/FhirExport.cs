@@ -220,7 +220,9 @@ public static class FhirExport
         private Procedure Biopsy(BiopsyPerformed biopsy)
         {
             var procedure = Procedure(biopsy, SurgicalProcedure, $"{biopsy.Technique} biopsy", biopsy.Site);
-            if (biopsy.Diagnosis is not null) procedure.Outcome = Text(biopsy.Diagnosis);
+            // outcome.text is the margin of a resection (INTEROP.md), which a biopsy has not: its diagnosis, what the
+            // Condition is derived from, rides in an extension of the ledger's.
+            if (biopsy.Diagnosis is not null) procedure.Extension.Add(new Extension(LedgerExtension + "diagnosis", new FhirString(biopsy.Diagnosis)));
             return procedure;
         }
 

@@ -271,7 +271,7 @@ public static class FhirImport
             var code = procedure.Code?.Text ?? "";
             json["technique"] = code.EndsWith(" biopsy", StringComparison.Ordinal) ? code[..^" biopsy".Length] : code;
             json["site"] = procedure.BodySite.FirstOrDefault()?.Text;
-            if (procedure.Outcome?.Text is { } diagnosis) json["diagnosis"] = diagnosis;
+            if (procedure.GetExtensionValue<FhirString>(LedgerExtension + "diagnosis")?.Value is { } diagnosis) json["diagnosis"] = diagnosis;
             return json;
         }
 

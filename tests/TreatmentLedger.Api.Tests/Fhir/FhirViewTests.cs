@@ -76,6 +76,10 @@ public sealed class FhirViewTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Equal(["Condition", "Procedure"], now[Biopsied].Select(r => r["resourceType"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         var biopsy = now[Biopsied].Single(r => r["resourceType"]!.GetValue<string>() == "Procedure");
         Assert.Equal("2015-03", biopsy["performedDateTime"]!.GetValue<string>());
+        // outcome.text is a resection's margin (INTEROP.md): a biopsy has none; its diagnosis is the ledger's extension.
+        Assert.Null(biopsy["outcome"]);
+        Assert.Equal("spindle cell lesion", biopsy["extension"]!.AsArray()
+            .Single(e => e!["url"]!.GetValue<string>() == "urn:treatment-ledger:diagnosis")!["valueString"]!.GetValue<string>());
         Assert.Equal("2016-01-15", Assert.Single(now[FollowedUp])["period"]!["start"]!.GetValue<string>());
     }
 
