@@ -71,6 +71,54 @@ public sealed class CaseSummaryTests
     }
 
     [Fact]
+    public void The_last_treatment_failure_of_earlier_lines_counts_with_its_estimated_reason_and_an_observed_progression_wins_its_anchor()
+    {
+        var c = new CaseBuilder();
+        c.Open("2015-01");
+        c.Start("2015-02", "crizotinib");
+        var early = c.Add(new SystemicTherapyStopped { OccurredOn = D("2015-06"), Reason = "ineffective", Estimated = ["reason"] });
+        c.Start("2015-07", "alectinib", lineIntent: "new-line");
+        var late = c.Add(new SystemicTherapyStopped { OccurredOn = D("2016-02"), Reason = "progression", Estimated = ["occurredOn", "reason"] });
+        c.Start("2016-03", "lorlatinib", lineIntent: "new-line");
+
+        var summary = Summary(c);
+        var used = summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))).ToList();
+
+        // Two lines ended by treatment failure, neither the current line: the later one is the last progression.
+        Assert.Equal(D("2016-02"), summary.LastProgressionOn);
+        Assert.Contains((late.EntryId, "occurredOn,reason"), used);
+        Assert.DoesNotContain(used, u => u.EntryId == early.EntryId);
+
+        // A progression observed on the failure's own date, after the stop: the observed one is the one named.
+        var tie = new CaseBuilder();
+        tie.Open("2015-01");
+        tie.Start("2015-02", "crizotinib");
+        var stop = tie.Add(new SystemicTherapyStopped { OccurredOn = D("2015-06"), Reason = "ineffective", Estimated = ["reason"] });
+        var observed = tie.Progression("2015-06", estimated: ["occurredOn"]);
+        tie.Start("2015-07", "alectinib", lineIntent: "new-line");
+        var tied = Summary(tie);
+        var tiedUsed = tied.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))).ToList();
+        Assert.Equal(D("2015-06"), tied.LastProgressionOn);
+        Assert.Contains((observed.EntryId, "occurredOn"), tiedUsed);
+        Assert.DoesNotContain(tiedUsed, u => u.EntryId == stop.EntryId);
+    }
+
+    [Fact]
+    public void Seen_from_before_the_case_opened_the_facts_still_name_the_patient_and_the_estimates_they_rest_on()
+    {
+        var c = new CaseBuilder();
+        var opened = c.Add(new CaseOpened { OccurredOn = D("2015-03"), PatientRef = "TEST-0005", Sex = "female", BirthYear = 1980,
+            Estimated = ["birthYear"] });
+        c.Start("2015-04", "imatinib");
+
+        var before = Summary(c, new DateOnly(2014, 6, 1));
+
+        Assert.Equal(("TEST-0005", "female", 1980), (before.PatientRef, before.Sex, before.BirthYear));
+        Assert.Equal((0, "off-treatment"), (before.LineCount, before.Status));
+        Assert.Equal([(opened.EntryId, "birthYear")], before.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+    }
+
+    [Fact]
     public void Without_a_biopsy_the_diagnosis_is_the_opening_and_its_date_estimate_counts()
     {
         var c = new CaseBuilder();
