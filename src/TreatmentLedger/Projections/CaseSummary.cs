@@ -78,7 +78,7 @@ public sealed record CaseFacts(
         IReadOnlyList<LineState> lines)
     {
         var observed = entries.LastOrDefault(e => e.Entry is ProgressionObserved);
-        var inferred = lines.Where(l => l.Progressions.Count == 0 && Lines.IsFailure(l.StopReason)).MaxBy(l => l.StoppedOn!.Value.Anchor);
+        var inferred = Lines.FailedWithoutProgression(lines).MaxBy(l => l.StoppedOn!.Value.Anchor);
         if (inferred is not null && (observed is null || inferred.StoppedOn!.Value.Anchor > observed.Date.Anchor))
             return (inferred.StoppedOn!.Value, inferred.StoppedBy!, true);
         return observed is null ? null : (observed.Date, observed.Entry, false);

@@ -55,6 +55,13 @@ public static class Lines
     /// <summary>Stop reasons that are treatment failure: the stop ends progression-free survival as an event.</summary>
     public static bool IsFailure(string? stopReason) => stopReason is "progression" or "ineffective";
 
+    /// <summary>
+    /// The lines stopped for treatment failure with no progression recorded inside them: each stop counts as a
+    /// progression on its date (DOMAIN.md), for the case-level intervals and the summary's last progression alike.
+    /// </summary>
+    public static IEnumerable<LineState> FailedWithoutProgression(IEnumerable<LineState> lines) =>
+        lines.Where(l => l.Progressions.Count == 0 && IsFailure(l.StopReason));
+
     public static IReadOnlyList<Line> Of(CaseHistory history, ViewPoint point)
     {
         var course = new Course(history, point);

@@ -52,8 +52,7 @@ public static class ProgressionFreeIntervals
         var observed = course.Entries
             .Where(e => e.Entry is ProgressionObserved)
             .Select(e => new ProgressionEvent(e.Date, e.Entry, null));
-        var inferred = course.Lines
-            .Where(l => l.Progressions.Count == 0 && Lines.IsFailure(l.StopReason))
+        var inferred = Lines.FailedWithoutProgression(course.Lines)
             .Select(l => new ProgressionEvent(l.StoppedOn!.Value, l.StoppedBy!, Lines.StopReasonInference));
         // Observed first, so that on a shared anchor the observed progression is the one kept.
         var events = observed.Concat(inferred)

@@ -11,6 +11,10 @@ public sealed class CaseSummaryTests
 
     private static CaseSummaryView Summary(CaseBuilder c, DateOnly? asOf = null) => CaseFacts.Of(c.History, asOf).View(Guid.Empty, Now);
 
+    /// <summary>The estimated fields a summary names, as (entry, fields joined by commas).</summary>
+    private static List<(Guid EntryId, string Fields)> Used(CaseSummaryView summary) =>
+        summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))).ToList();
+
     [Fact]
     public void The_summary_names_exactly_the_estimated_fields_it_shows()
     {
@@ -34,7 +38,7 @@ public sealed class CaseSummaryTests
                 (opened.EntryId, "birthYear"), (biopsy.EntryId, "occurredOn"), (reread.EntryId, "diagnosis"), (start.EntryId, "occurredOn"),
                 (stop.EntryId, "reason"), (progression.EntryId, "occurredOn"), (died.EntryId, "occurredOn"),
             ],
-            summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+            Used(summary));
         Assert.Equal(("deceased", "IMT", 1), (summary.Status, summary.Diagnosis!.Text, summary.LineCount));
         Assert.Equal(D("2012-09"), summary.LastProgressionOn);
         Assert.Equal(D("2023-03"), summary.DiedOn);
@@ -54,7 +58,7 @@ public sealed class CaseSummaryTests
 
         // alectinib stopped as ineffective with no progression recorded inside it: a progression on its stop's date.
         Assert.Equal(D("2016-09"), summary.LastProgressionOn);
-        Assert.Contains((failed.EntryId, "reason"), summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        Assert.Contains((failed.EntryId, "reason"), Used(summary));
         var intervals = ProgressionFreeIntervals.Of(c.History, Now).Intervals;
         Assert.Equal(intervals.Last(i => i.To.Reason == "progression").To.On, summary.LastProgressionOn);
         Assert.Equal(D("2016-03"), Summary(c, new DateOnly(2016, 8, 31)).LastProgressionOn);
@@ -67,7 +71,7 @@ public sealed class CaseSummaryTests
         observed.Stop("2015-10", "progression");
         var seen = Summary(observed);
         Assert.Equal(D("2015-10"), seen.LastProgressionOn);
-        Assert.Contains((progression.EntryId, "occurredOn"), seen.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        Assert.Contains((progression.EntryId, "occurredOn"), Used(seen));
     }
 
     [Fact]
@@ -82,7 +86,7 @@ public sealed class CaseSummaryTests
         c.Start("2016-03", "lorlatinib", lineIntent: "new-line");
 
         var summary = Summary(c);
-        var used = summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))).ToList();
+        var used = Used(summary);
 
         // Two lines ended by treatment failure, neither the current line: the later one is the last progression.
         Assert.Equal(D("2016-02"), summary.LastProgressionOn);
@@ -97,7 +101,7 @@ public sealed class CaseSummaryTests
         var observed = tie.Progression("2015-06", estimated: ["occurredOn"]);
         tie.Start("2015-07", "alectinib", lineIntent: "new-line");
         var tied = Summary(tie);
-        var tiedUsed = tied.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))).ToList();
+        var tiedUsed = Used(tied);
         Assert.Equal(D("2015-06"), tied.LastProgressionOn);
         Assert.Contains((observed.EntryId, "occurredOn"), tiedUsed);
         Assert.DoesNotContain(tiedUsed, u => u.EntryId == stop.EntryId);
@@ -115,7 +119,7 @@ public sealed class CaseSummaryTests
 
         Assert.Equal(("TEST-0005", "female", 1980), (before.PatientRef, before.Sex, before.BirthYear));
         Assert.Equal((0, "off-treatment"), (before.LineCount, before.Status));
-        Assert.Equal([(opened.EntryId, "birthYear")], before.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        Assert.Equal([(opened.EntryId, "birthYear")], Used(before));
     }
 
     [Fact]
@@ -128,7 +132,7 @@ public sealed class CaseSummaryTests
 
         Assert.Equal(D("2010-05"), summary.Diagnosis!.On);
         Assert.Null(summary.Diagnosis.Text);
-        Assert.Equal([(opened.EntryId, "occurredOn")], summary.EstimatesUsed.Select(u => (u.EntryId, string.Join(",", u.Fields))));
+        Assert.Equal([(opened.EntryId, "occurredOn")], Used(summary));
         Assert.Equal(("off-treatment", 0), (summary.Status, summary.LineCount));
         Assert.Null(summary.CurrentLine);
     }
