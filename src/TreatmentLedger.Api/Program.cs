@@ -51,6 +51,7 @@ builder.Services.AddSingleton<EventTail>();
 builder.Services.AddHostedService(services => services.GetRequiredService<EventTail>());
 builder.Services.AddSingleton<ProjectionStatus>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
+builder.Services.AddSingleton<CaseOpenings>();
 builder.Services.AddSingleton<CaseWriter>();
 builder.Services.AddSingleton<AccessLogWriter>();
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();

@@ -19,7 +19,8 @@ namespace TreatmentLedger.Api.Recording;
 /// id, in one round trip (<see cref="CaseReads"/>; their latest correction and retraction in one more, only when a named
 /// entry is found);</item>
 /// <item>each request decided on its own by <see cref="Decision"/> (pure), refused ones storing nothing;</item>
-/// <item>the events appended (Marten's quick append, one call per case) with the inline projections, and one commit.</item>
+/// <item>the events appended (Marten's quick append, one call per case; a new case's by <see cref="CaseOpenings"/>) with
+/// the inline projections, and one commit.</item>
 /// </list>
 /// Two requests on one case never share a transaction: the later one waits for the next. The row locks serialise
 /// writers of a case across transactions and API processes, so concurrent appends without If-Match all land, once
@@ -36,14 +37,16 @@ public sealed class CaseWriter : IAsyncDisposable
 
     private readonly IDocumentStore _store;
     private readonly EventRows _rows;
+    private readonly CaseOpenings _openings;
     private readonly TimeProvider _clock;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
 
-    public CaseWriter(IDocumentStore store, EventRows rows, TimeProvider clock)
+    public CaseWriter(IDocumentStore store, EventRows rows, CaseOpenings openings, TimeProvider clock)
     {
         _store = store;
         _rows = rows;
+        _openings = openings;
         _clock = clock;
         _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteBatchesAsync)).ToArray();
     }
@@ -146,9 +149,8 @@ public sealed class CaseWriter : IAsyncDisposable
         foreach (var pending in batch) pending.Outcome.TrySetResult((pending.Decision, pending.Problem));
     }
 
-    /// <summary>The stream a transaction started was started by another before it committed.</summary>
-    private static bool IsStreamCollision(Exception e) =>
-        e is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
+    /// <summary>The case a transaction opened was opened by another before it committed.</summary>
+    private static bool IsStreamCollision(Exception e) => CaseOpenings.IsExistingCase(e);
 
     private async Task StoreTogetherAsync(List<Pending> batch)
     {
@@ -177,6 +179,7 @@ public sealed class CaseWriter : IAsyncDisposable
                 .Select(p => (p.CaseId!.Value, streams[p.CaseId!.Value].Aggregate!, p.Submission.Entries)).ToList(), reads, ct);
         }
 
+        var openings = new List<(Guid, IReadOnlyList<IEvent>)>();
         foreach (var pending in batch)
         {
             (pending.Decision, pending.Problem) = pending.CaseId is not { } caseId
@@ -190,9 +193,11 @@ public sealed class CaseWriter : IAsyncDisposable
             if (decision.RepeatsWithoutSequence is { Length: > 0 } versions)
                 decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));
             if (decision.Events.Count == 0) continue;
-            if (decision.OpensCase) session.Events.StartStream<CaseState>(decision.CaseId, decision.Events.Cast<object>().ToArray());
+            if (decision.OpensCase) openings.Add((decision.CaseId, decision.Events));
             else streams[decision.CaseId].AppendMany(decision.Events);
         }
+        if (openings.Count > 0)
+            await _openings.StoreAsync(session, openings, _clock.GetUtcNow(), Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count)), ct);
         await session.SaveChangesAsync(ct);
     }
 

@@ -45,8 +45,10 @@ public sealed partial class AmendmentProjection : EventProjection
 {
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        if (e.Data is CorrectionEntry action)
-            operations.Store(Amendment.Of(e.StreamId, action, e.Version));
+        if (Of(e) is { } amendment) operations.Store(amendment);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The document an event replaces, if it is a correction or a retraction: what this projection stores, and <see cref="CaseOpenings"/>.</summary>
+    public static Amendment? Of(IEvent e) => e.Data is CorrectionEntry action ? Amendment.Of(e.StreamId, action, e.Version) : null;
 }

@@ -116,8 +116,9 @@ public static class Configuration
         });
         opts.Serializer(serializer);
 
-        // Quick appends: one call of Marten's mt_quick_append_events function per stream (an import's 501 events are
-        // sent as arrays) instead of a sequence fetch and one INSERT per event. Versions are assigned before the inline
+        // Quick appends to existing cases: one call of Marten's mt_quick_append_events function per stream (the events
+        // sent as arrays) instead of a sequence fetch and one INSERT per event; a new case is written by COPY
+        // (CaseOpenings), with the same rows. Versions are assigned before the inline
         // projection runs and timestamps come from the app's TimeProvider (knownAt reads depend on them); the global
         // sequence is assigned by PostgreSQL during the append, so the case state keeps none (see RecordedEntry).
         opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
