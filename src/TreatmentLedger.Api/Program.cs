@@ -42,6 +42,7 @@ builder.Services.AddFaultTolerance(embedded);
 builder.Services.AddLedgerLimits(settings);
 builder.Services.AddLedgerStore(connectionString);
 builder.Services.AddSingleton<EventRows>();
+builder.Services.AddSingleton<CaseStateRows>();
 builder.Services.AddSingleton<WriteModelRebuild>();
 builder.Services.AddSingleton<CaseFactsRebuild>();
 builder.Services.AddSingleton<CaseReader>();

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Api.Tests.Support;
@@ -150,7 +151,21 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
             var amendments = await session.Query<Amendment>().Where(a => a.CaseId == caseId).ToListAsync();
             return (serializer.ToJson(await session.LoadAsync<CaseState>(caseId)), string.Join("\n", amendments.Select(serializer.ToJson).Order()));
         }
+        // The state's row as stored (the rebuild writes it by COPY, the inline projection through Marten).
+        async Task<string> StateRow()
+        {
+            await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "select tenant_id || ' ' || mt_dotnet_type || ' ' || (mt_version = (data ->> 'version')::bigint and mt_version > 1) || ' ' || data::text " +
+                "from ledger.mt_doc_casestate where id = $1", connection)
+            {
+                Parameters = { new() { Value = caseId } },
+            };
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
         var appended = await Documents();
+        var appendedRow = await StateRow();
         await using (var session = store.LightweightSession(LedgerFixture.Hospital))
         {
             session.Delete<CaseState>(caseId);
@@ -163,6 +178,8 @@ public sealed class ReplayTests(LedgerFixture fixture) : LedgerTest(fixture)
 
         Assert.True(rebuilt > 0);
         Assert.Equal(appended, await Documents());
+        Assert.Equal(appendedRow, await StateRow());
+        Assert.StartsWith($"{LedgerFixture.Hospital} {typeof(CaseState).FullName} true ", appendedRow, StringComparison.Ordinal);
         Assert.Contains(JsonNode.Parse(appended.State)!["outline"]!.AsArray(), e =>
             e!["entry"]!["type"]!.GetValue<string>() == "progression-observed"
             && e["entry"]!["entryId"]!.GetValue<Guid>() == imaging["entryId"]!.GetValue<Guid>()

@@ -9,14 +9,14 @@ namespace TreatmentLedger.Api.Store;
 /// Rebuilds the write model, the <see cref="CaseState"/> of every case and its <see cref="Amendment"/> documents, from the
 /// events by the same fold as the inline projections (<see cref="CaseState.Rebuilt"/>), and may run while the ledger
 /// records. Cases are taken in batches (<see cref="Batches"/>), in id order per hospital, two batches at once: a batch's
-/// stream rows are locked as a writer locks them, its events read, and its documents written in the same transaction, so
-/// that an append to one of its cases waits for the batch and then folds onto the rebuilt state. Each document written
-/// replaces the one of the same key.
+/// stream rows are locked as a writer locks them, its events read, and its documents written in the same transaction (the
+/// case states by <c>COPY</c>, <see cref="CaseStateRows"/>), so that an append to one of its cases waits for the batch and
+/// then folds onto the rebuilt state. Each document written replaces the one of the same key.
 /// A state reads, of its entries, only those of the outline's types (<see cref="CaseState.OutlineTypes"/>), and of the
 /// others their versions and recording times: their JSON is not sent or parsed. Marten's projection daemon would load
 /// every event with all its metadata as an <c>IEvent</c> (docs/benchmarks.md: its floor alone is below a rebuild's target).
 /// </summary>
-public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, StoreConnections connections)
+public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, CaseStateRows states, StoreConnections connections)
 {
     /// <summary>Cases per transaction at most; the outline entries of a batch are held in memory.</summary>
     public const int CasesPerBatch = 500;
@@ -26,6 +26,9 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
 
     /// <summary>Batches rebuilt at once, each in a transaction of its own: one is read and folded while another is written.</summary>
     public const int Workers = 2;
+
+    /// <summary>Seconds a statement of a batch may take.</summary>
+    private const int TimeoutSeconds = 60;
 
     private readonly string _streams = store.Options.Schema.ForStreams();
 
@@ -66,7 +69,7 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
 
     private async Task RebuildAsync(string hospital, Guid[] ids, CancellationToken ct)
     {
-        await using var session = store.LightweightSession(new Marten.Services.SessionOptions { TenantId = hospital, Timeout = 60 });
+        await using var session = store.LightweightSession(new Marten.Services.SessionOptions { TenantId = hospital, Timeout = TimeoutSeconds });
         await session.BeginTransactionAsync(ct);
         var connection = session.Connection!;
         await using (var locking = new NpgsqlCommand($"select id from {_streams} where tenant_id = $1 and id = any($2) order by id for update", connection))
@@ -98,14 +101,16 @@ public sealed class WriteModelRebuild(IDocumentStore store, EventRows rows, Stor
             }, ct);
         }
 
+        var rebuilt = new List<CaseState>(cases.Count);
         foreach (var (caseId, (version, lastRecordedAt, outline)) in cases)
         {
             outline.Sort((a, b) => a.Recorded.Version.CompareTo(b.Recorded.Version));
-            session.Store(CaseState.Rebuilt(caseId, outline, version, lastRecordedAt));
+            rebuilt.Add(CaseState.Rebuilt(caseId, outline, version, lastRecordedAt));
             // The latest correction and the retraction of each entry, as the inline projection leaves them.
             foreach (var amended in CaseContext.AmendmentsOf(outline.Select(o => o.Recorded)))
                 session.Store(Amendment.Of(caseId, amended.Entry, amended.Version));
         }
+        await states.ReplaceAsync(connection, hospital, rebuilt, TimeoutSeconds, ct);
         await session.SaveChangesAsync(ct);
     }
 
