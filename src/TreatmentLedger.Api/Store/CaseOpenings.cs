@@ -25,9 +25,11 @@ public sealed class CaseOpenings
     private readonly string _streamType;
     private readonly Dictionary<Type, (string Name, string DotNetName)> _eventTypes;
     private readonly ISerializer _serializer;
+    private readonly StoreConnections _connections;
 
-    public CaseOpenings(IDocumentStore store)
+    public CaseOpenings(IDocumentStore store, StoreConnections connections)
     {
+        _connections = connections;
         var events = (Marten.Events.EventGraph)store.Options.Events;
         var schema = events.DatabaseSchemaName;
         _insertStreams = $"insert into {schema}.mt_streams (tenant_id, id, type, version) select $1, unnest($2::uuid[]), $3, unnest($4::bigint[])";
@@ -48,8 +50,20 @@ public sealed class CaseOpenings
         DateTimeOffset now, int timeoutSeconds, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        var connection = session.Connection!;
-        var hospital = session.TenantId;
+        await _connections.WriteAsync(() => CopyAsync(session.Connection!, session.TenantId, cases, now, timeoutSeconds, ct));
+
+        // What the inline projections would have stored for these events.
+        foreach (var (caseId, events) in cases)
+        {
+            session.Store(CaseStateProjection.Fold(caseId, null, events));
+            foreach (var e in events)
+                if (AmendmentProjection.Of(e) is { } amendment) session.Store(amendment);
+        }
+    }
+
+    private async Task CopyAsync(NpgsqlConnection connection, string hospital, IReadOnlyList<(Guid CaseId, IReadOnlyList<IEvent> Events)> cases,
+        DateTimeOffset now, int timeoutSeconds, CancellationToken ct)
+    {
         var count = cases.Sum(c => c.Events.Count);
 
         // The stream rows and the events' global sequences, in one round trip.
@@ -100,14 +114,6 @@ public sealed class CaseOpenings
                 }
             }
             await copy.CompleteAsync(ct);
-        }
-
-        // What the inline projections would have stored for these events.
-        foreach (var (caseId, events) in cases)
-        {
-            session.Store(CaseStateProjection.Fold(caseId, null, events));
-            foreach (var e in events)
-                if (AmendmentProjection.Of(e) is { } amendment) session.Store(amendment);
         }
     }
 

@@ -18,9 +18,11 @@ public sealed class CaseStateRows
     private readonly string _copy;
     private readonly string _dotNetType = typeof(CaseState).FullName!;
     private readonly ISerializer _serializer;
+    private readonly StoreConnections _connections;
 
-    public CaseStateRows(IDocumentStore store)
+    public CaseStateRows(IDocumentStore store, StoreConnections connections)
     {
+        _connections = connections;
         var table = store.Options.FindOrResolveDocumentType(typeof(CaseState)).TableName.QualifiedName;
         _delete = $"delete from {table} where tenant_id = $1 and id = any($2)";
         _copy = $"copy {table} (tenant_id, id, data, mt_dotnet_type, mt_version) from stdin binary";
@@ -28,7 +30,10 @@ public sealed class CaseStateRows
     }
 
     /// <summary>Replaces the documents of these cases of <paramref name="hospital"/> (the caller holds their streams' locks).</summary>
-    public async Task ReplaceAsync(NpgsqlConnection connection, string hospital, IReadOnlyCollection<CaseState> states, int timeoutSeconds,
+    public Task ReplaceAsync(NpgsqlConnection connection, string hospital, IReadOnlyCollection<CaseState> states, int timeoutSeconds,
+        CancellationToken ct) => _connections.WriteAsync(() => CopyAsync(connection, hospital, states, timeoutSeconds, ct));
+
+    private async Task CopyAsync(NpgsqlConnection connection, string hospital, IReadOnlyCollection<CaseState> states, int timeoutSeconds,
         CancellationToken ct)
     {
         await using (var delete = new NpgsqlCommand(_delete, connection) { CommandTimeout = timeoutSeconds })

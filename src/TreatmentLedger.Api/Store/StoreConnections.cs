@@ -10,7 +10,7 @@ namespace TreatmentLedger.Api.Store;
 /// <list type="bullet">
 /// <item>when the server was seen gone, so that no request meets a dead connection after it returns;</item>
 /// <item>when a command failed on the server, while its connection is still held (Marten's commands: the ledger's
-/// Marten logger; the ledger's own SQL reads: <see cref="ReadAsync"/>). Npgsql's
+/// Marten logger; the ledger's own SQL: <see cref="ReadAsync"/>, <see cref="WriteAsync"/>). Npgsql's
 /// automatic preparation (on: see <see cref="Configuration.Tuned"/>) can leave that connection out of step with the
 /// server when a batch fails in the round trip that prepares its statements, and the next command on it then reads
 /// another statement's rows ("Received unexpected backend message DataRow"; npgsql/npgsql#6391, docs/security.md
@@ -31,6 +31,20 @@ public sealed class StoreConnections(IDocumentStore store)
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) row(reader);
+        }
+        catch (Exception e) when (FailedOnServer(e))
+        {
+            Discard();
+            throw;
+        }
+    }
+
+    /// <summary>Runs writes of the ledger's own (a batch, a <c>COPY</c>) on a connection it holds.</summary>
+    public async Task WriteAsync(Func<Task> commands)
+    {
+        try
+        {
+            await commands();
         }
         catch (Exception e) when (FailedOnServer(e))
         {

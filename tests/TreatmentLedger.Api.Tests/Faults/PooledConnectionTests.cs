@@ -1,8 +1,11 @@
+using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Api.Tests.Support;
+using TreatmentLedger.ClinicalDates;
+using TreatmentLedger.Entries;
 
 namespace TreatmentLedger.Api.Tests.Faults;
 
@@ -49,6 +52,69 @@ public sealed class PooledConnectionTests
             Assert.Equal(2 * 8, await session.Query<Remark>().CountAsync());
             await store.Advanced.Clean.DeleteAllDocumentsAsync();
         }
+    }
+
+    /// <summary>
+    /// The same for the ledger's own writes of a new case (<see cref="CaseOpenings"/>: a batch, then a COPY): an opening
+    /// of a case that exists fails on the server in the batch, an opening whose entry holds a NUL in the COPY; the next
+    /// openings on the same single connection must succeed. (They also do with the pool left as it is: in the batch the
+    /// failing statement, the stream row's insert, is the last one, so none after it goes unparsed. Those writes empty
+    /// the pool all the same, through <see cref="StoreConnections.WriteAsync"/>, as every command of the ledger that
+    /// fails on the server does.)
+    /// </summary>
+    [Fact]
+    public async Task After_an_opening_failed_on_the_server_at_any_use_the_next_openings_succeed()
+    {
+        await using var postgres = await ThrowawayPostgres.StartAsync();
+        var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
+        foreach (var failure in new[] { "existing case", "NUL" })
+        {
+            for (var failing = 1; failing <= 7; failing++)
+            {
+                StoreConnections? connections = null;
+                using var store = DocumentStore.For(opts =>
+                {
+                    Configuration.ConfigureStore(opts, connectionString);
+                    opts.Logger(new LedgerMartenLogger(NullLogger.Instance, () => connections!));
+                });
+                connections = new StoreConnections(store);
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+                var openings = new CaseOpenings(store, connections);
+                var opened = new List<Guid>();
+                for (var use = 1; use <= 9; use++)
+                {
+                    if (use == failing)
+                    {
+                        var (caseId, patient) = failure == "NUL" ? (Guid.CreateVersion7(), "a\u0000b") : (opened.LastOrDefault(Guid.CreateVersion7()), "P-1");
+                        if (failure != "NUL" && opened.Count == 0) await OpenAsync(store, openings, caseId, patient);
+                        var refused = await Assert.ThrowsAnyAsync<Exception>(() => OpenAsync(store, openings, caseId, patient));
+                        Assert.IsType<PostgresException>(refused.InnerException ?? refused);
+                    }
+                    else
+                    {
+                        var caseId = Guid.CreateVersion7();
+                        await OpenAsync(store, openings, caseId, "P-1");
+                        opened.Add(caseId);
+                    }
+                }
+                await using var session = store.QuerySession("h");
+                foreach (var caseId in opened) Assert.Equal(2, (await session.Events.FetchStreamStateAsync(caseId))!.Version);
+                await store.Advanced.Clean.CompletelyRemoveAllAsync();
+            }
+        }
+    }
+
+    // A new case of hospital "h": its case-opened and a follow-up, opened as the writer opens one.
+    private static async Task OpenAsync(IDocumentStore store, CaseOpenings openings, Guid caseId, string patientRef)
+    {
+        await using var session = store.LightweightSession("h");
+        IReadOnlyList<IEvent> events =
+        [
+            new Event<CaseOpened>(new CaseOpened { EntryId = Guid.NewGuid(), OccurredOn = ClinicalDate.Parse("2020-01"), PatientRef = patientRef, Sex = "female" }),
+            new Event<FollowUpRecorded>(new FollowUpRecorded { EntryId = Guid.NewGuid(), OccurredOn = ClinicalDate.Parse("2020-02"), VitalStatus = "alive" }),
+        ];
+        await openings.StoreAsync(session, [(caseId, events)], DateTimeOffset.UtcNow, Configuration.WriteTimeoutSeconds, CancellationToken.None);
+        await session.SaveChangesAsync();
     }
 
     /// <summary>A document of this test alone.</summary>

@@ -21,7 +21,7 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
 
     private static readonly Recorder Recorder = new(RecordedBy, CorrelationId);
     private readonly EventRows _rows = new(store, new StoreConnections(store));
-    private readonly CaseWriter _queue = new(store, new EventRows(store, new StoreConnections(store)), new CaseOpenings(store), TimeProvider.System);
+    private readonly CaseWriter _queue = new(store, new EventRows(store, new StoreConnections(store)), new CaseOpenings(store, new StoreConnections(store)), TimeProvider.System);
 
     /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
     public async Task<(Guid CaseId, string? Refused)> StartAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
