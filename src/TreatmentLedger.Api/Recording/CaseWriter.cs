@@ -155,10 +155,11 @@ public sealed class CaseWriter : IAsyncDisposable
     private async Task StoreTogetherAsync(List<Pending> batch)
     {
         var ct = CancellationToken.None;
+        var timeoutSeconds = Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count));
         await using var session = _store.LightweightSession(new Marten.Services.SessionOptions
         {
             TenantId = batch[0].Hospital,
-            Timeout = Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count)),
+            Timeout = timeoutSeconds,
         });
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
         var streams = new Dictionary<Guid, IEventStream<CaseState>>();
@@ -197,7 +198,7 @@ public sealed class CaseWriter : IAsyncDisposable
             else streams[decision.CaseId].AppendMany(decision.Events);
         }
         if (openings.Count > 0)
-            await _openings.StoreAsync(session, openings, _clock.GetUtcNow(), Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count)), ct);
+            await _openings.StoreAsync(session, openings, _clock.GetUtcNow(), timeoutSeconds, ct);
         await session.SaveChangesAsync(ct);
     }
 

@@ -28,13 +28,8 @@ public sealed class PooledConnectionTests
         var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
         for (var failing = 1; failing <= 7; failing++)
         {
-            StoreConnections? connections = null;
-            using var store = DocumentStore.For(opts =>
-            {
-                Configuration.ConfigureStore(opts, connectionString);
-                opts.Logger(new LedgerMartenLogger(NullLogger.Instance, () => connections!));
-            });
-            connections = new StoreConnections(store);
+            var (store, _) = LedgerStore(connectionString);
+            using var disposing = store;
             for (var use = 1; use <= 9; use++)
             {
                 if (use == failing)
@@ -71,13 +66,8 @@ public sealed class PooledConnectionTests
         {
             for (var failing = 1; failing <= 7; failing++)
             {
-                StoreConnections? connections = null;
-                using var store = DocumentStore.For(opts =>
-                {
-                    Configuration.ConfigureStore(opts, connectionString);
-                    opts.Logger(new LedgerMartenLogger(NullLogger.Instance, () => connections!));
-                });
-                connections = new StoreConnections(store);
+                var (store, connections) = LedgerStore(connectionString);
+                using var disposing = store;
                 await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
                 var openings = new CaseOpenings(store, connections);
                 var opened = new List<Guid>();
@@ -102,6 +92,19 @@ public sealed class PooledConnectionTests
                 await store.Advanced.Clean.CompletelyRemoveAllAsync();
             }
         }
+    }
+
+    /// <summary>A store set up as the API's, its failed Marten commands emptying the pool as the API's logger does.</summary>
+    private static (DocumentStore Store, StoreConnections Connections) LedgerStore(string connectionString)
+    {
+        StoreConnections? connections = null;
+        var store = DocumentStore.For(opts =>
+        {
+            Configuration.ConfigureStore(opts, connectionString);
+            opts.Logger(new LedgerMartenLogger(NullLogger.Instance, () => connections!));
+        });
+        connections = new StoreConnections(store);
+        return (store, connections);
     }
 
     // A new case of hospital "h": its case-opened and a follow-up, opened as the writer opens one.
