@@ -25,22 +25,17 @@ public sealed class StoreConnections(IDocumentStore store)
     }
 
     /// <summary>Runs a query of the ledger's own and hands each row to <paramref name="row"/>.</summary>
-    public async Task ReadAsync(NpgsqlCommand command, Action<NpgsqlDataReader> row, CancellationToken ct)
-    {
-        try
+    public Task ReadAsync(NpgsqlCommand command, Action<NpgsqlDataReader> row, CancellationToken ct) =>
+        DiscardingOnServerFailureAsync(async () =>
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) row(reader);
-        }
-        catch (Exception e) when (FailedOnServer(e))
-        {
-            Discard();
-            throw;
-        }
-    }
+        });
 
     /// <summary>Runs writes of the ledger's own (a batch, a <c>COPY</c>) on a connection it holds.</summary>
-    public async Task WriteAsync(Func<Task> commands)
+    public Task WriteAsync(Func<Task> commands) => DiscardingOnServerFailureAsync(commands);
+
+    private async Task DiscardingOnServerFailureAsync(Func<Task> commands)
     {
         try
         {

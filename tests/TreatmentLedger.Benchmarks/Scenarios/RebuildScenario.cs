@@ -28,7 +28,8 @@ public static class RebuildScenario
         await using var store = await BenchCluster.OpenStoreAsync(seeded.ConnectionString, ct);
         await using var raw = NpgsqlDataSource.Create(seeded.ConnectionString);
 
-        var rebuild = new WriteModelRebuild(store, new EventRows(store, new StoreConnections(store)), new CaseStateRows(store, new StoreConnections(store)), new StoreConnections(store));
+        var connections = new StoreConnections(store);
+        var rebuild = new WriteModelRebuild(store, new EventRows(store, connections), new CaseStateRows(store, connections), connections);
         var outlineTypes = ((IDocumentStore)store).Options.Events.AllKnownEventTypes().Where(t => TreatmentLedger.Recording.CaseState.OutlineTypes.Contains(t.EventType))
             .Select(t => $"'{t.EventTypeName}'").ToList();
         var outlineEvents = await SeededEvents.ScalarAsync(raw, $"select count(*) from ledger.mt_events where type in ({string.Join(", ", outlineTypes)})", ct);

@@ -14,14 +14,23 @@ namespace TreatmentLedger.Benchmarks.Workload;
 /// request: the stream locked before it is read (Wolverine's <c>[WriteAggregate(LoadStyle = Exclusive)]</c>), or read
 /// without a lock and decided again after a lost race (optimistic versioning with retries).
 /// </summary>
-public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
+public sealed class LedgerWriter : IAsyncDisposable
 {
     public const string RecordedBy = "bench";
     public const string CorrelationId = "bench-run";
 
     private static readonly Recorder Recorder = new(RecordedBy, CorrelationId);
-    private readonly EventRows _rows = new(store, new StoreConnections(store));
-    private readonly CaseWriter _queue = new(store, new EventRows(store, new StoreConnections(store)), new CaseOpenings(store, new StoreConnections(store)), TimeProvider.System);
+    private readonly IDocumentStore _store;
+    private readonly EventRows _rows;
+    private readonly CaseWriter _queue;
+
+    public LedgerWriter(IDocumentStore store)
+    {
+        _store = store;
+        var connections = new StoreConnections(store);
+        _rows = new EventRows(store, connections);
+        _queue = new CaseWriter(store, _rows, new CaseOpenings(store, connections), TimeProvider.System);
+    }
 
     /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
     public async Task<(Guid CaseId, string? Refused)> StartAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
@@ -37,7 +46,7 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     /// <summary>One transaction per request, the stream locked before it is read.</summary>
     public async Task<string?> AppendExclusiveAsync(Guid caseId, IReadOnlyList<Entry> entries, CancellationToken ct)
     {
-        await using var session = store.LightweightSession(BenchContext.Hospital);
+        await using var session = _store.LightweightSession(BenchContext.Hospital);
         var (stream, decision, problem) = await DecideAsync(session, caseId, entries, events => events.FetchForExclusiveWriting<CaseState>(caseId), ct);
         if (decision is null) return problem;
         stream.AppendMany(decision.Events);
@@ -54,7 +63,7 @@ public sealed class LedgerWriter(IDocumentStore store) : IAsyncDisposable
     {
         for (var retries = 0; ; retries++)
         {
-            await using var session = store.LightweightSession(BenchContext.Hospital);
+            await using var session = _store.LightweightSession(BenchContext.Hospital);
             var (stream, decision, problem) = await DecideAsync(session, caseId, entries, events => events.FetchForWriting<CaseState>(caseId), ct);
             if (decision is null) return (problem, retries);
             stream.AppendMany(decision.Events);
