@@ -53,6 +53,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<EventT
 builder.Services.AddSingleton<ProjectionStatus>();
 builder.Services.AddSingleton<ProjectionRebuilds>();
 builder.Services.AddSingleton<CaseOpenings>();
+builder.Services.AddSingleton<CaseAppends>();
 builder.Services.AddSingleton<CaseWriter>();
 builder.Services.AddSingleton<AccessLogWriter>();
 if (settings.LoadDemo) builder.Services.AddHostedService<DemoCase>();

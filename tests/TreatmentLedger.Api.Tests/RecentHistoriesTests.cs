@@ -1,3 +1,4 @@
+using TreatmentLedger.Api.Dashboards;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.ClinicalDates;
 using TreatmentLedger.Entries;
@@ -90,5 +91,16 @@ public class RecentHistoriesTests
         Assert.Equal(history.Take(3), recent.Entries("h", caseId));
         Assert.Empty(recent.Entries("other hospital", caseId));
         Assert.Empty(recent.Entries("h", Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void The_dashboards_keep_a_case_once_a_second_transaction_recorded_it_not_a_case_imported_at_once()
+    {
+        var imported = Versions(3);
+        var appendedLater = Versions(3);
+        appendedLater[2] = appendedLater[2] with { RecordedAt = Now.AddSeconds(1) };
+
+        Assert.False(CaseFactsProjection.RecordedOverTime(new CaseHistory(imported)));
+        Assert.True(CaseFactsProjection.RecordedOverTime(new CaseHistory(appendedLater)));
     }
 }

@@ -99,7 +99,7 @@ public sealed class TelemetryTests(LedgerFixture fixture) : LedgerTest(fixture)
         Assert.Contains("Marten", traces, StringComparison.Ordinal);
         Assert.Contains(CorrelationId, traces, StringComparison.Ordinal);
         Assert.Contains("http.server.request.duration", collector.Text("/v1/metrics"), StringComparison.Ordinal);
-        Assert.Contains("marten.event.append", collector.Text("/v1/metrics"), StringComparison.Ordinal);
+        Assert.Contains("ledger.event.append", collector.Text("/v1/metrics"), StringComparison.Ordinal);
         Assert.Contains(CorrelationId, collector.Text("/v1/logs"), StringComparison.Ordinal);
         Assert.All(collector.Received, r => Assert.DoesNotContain(PatientRef, System.Text.Encoding.UTF8.GetString(r.Body), StringComparison.Ordinal));
         Assert.All(collector.Received, r => Assert.DoesNotContain(Note, System.Text.Encoding.UTF8.GetString(r.Body), StringComparison.Ordinal));

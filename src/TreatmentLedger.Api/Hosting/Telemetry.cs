@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using JasperFx.Events;
+using TreatmentLedger.Entries;
 using JasperFx.Core;
 using JasperFx.OpenTelemetry;
 using Marten;
@@ -22,7 +25,26 @@ public static class Telemetry
 
     // Npgsql and Marten publish under their names; Wolverine's meter is named "Wolverine:<service name>".
     public static readonly string[] Sources = ["Npgsql", "Marten", "Wolverine"];
-    public static readonly string[] Meters = ["Npgsql", "Marten", "Wolverine", "Wolverine:*"];
+    public static readonly string[] Meters = ["Npgsql", "Marten", "Wolverine", "Wolverine:*", MeterName];
+
+    /// <summary>
+    /// The ledger's own meter. Marten's event counter counts only the appends made through Marten's API, and the ledger
+    /// writes its events itself (<see cref="Store.CaseOpenings"/>, <see cref="Store.CaseAppends"/>).
+    /// </summary>
+    public const string MeterName = "TreatmentLedger";
+
+    private static readonly Meter LedgerMeter = new(MeterName);
+
+    private static readonly Counter<long> EventsAppended =
+        LedgerMeter.CreateCounter<long>("ledger.event.append", "{event}", "Events appended to cases, counted once committed");
+
+    /// <summary>Counts events of a hospital once their transaction committed, by event type.</summary>
+    public static void CountAppended(string hospital, IEnumerable<IEvent> events)
+    {
+        if (!EventsAppended.Enabled) return;
+        foreach (var e in events)
+            EventsAppended.Add(1, new KeyValuePair<string, object?>("event_type", EntryTypes.NameOf(e.EventType)), new KeyValuePair<string, object?>("hospital", hospital));
+    }
 
     public static WebApplicationBuilder AddLedgerTelemetry(this WebApplicationBuilder builder)
     {
@@ -38,9 +60,8 @@ public static class Telemetry
 
         builder.Services.ConfigureMarten(opts =>
         {
-            // Marten traces nothing by default: a span per connection a session uses, and a counter of appended events.
+            // Marten traces nothing by default: a span per connection a session uses.
             opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
-            opts.OpenTelemetry.TrackEventCounters();
         });
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Faults;
+using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
 using TreatmentLedger.Api.Store;
 using TreatmentLedger.Entries;
@@ -15,12 +16,12 @@ namespace TreatmentLedger.Api.Recording;
 /// The one way entries reach the store: a writer queue with group commit. The write endpoints hand it what they read
 /// from the request; concurrent requests on different cases are decided and stored together, in one transaction:
 /// <list type="number">
-/// <item>the cases' streams locked in id order and their states read, and the entries the requests name read by event
-/// id, in one round trip (<see cref="CaseReads"/>; their latest correction and retraction in one more, only when a named
-/// entry is found);</item>
+/// <item>the cases' streams locked in id order and their states read (<see cref="CaseAppends.LockedStates"/>), and the
+/// entries the requests name read by event id, in one round trip (<see cref="CaseReads"/>; their latest correction and
+/// retraction in one more, only when a named entry is found);</item>
 /// <item>each request decided on its own by <see cref="Decision"/> (pure), refused ones storing nothing;</item>
-/// <item>the events appended (Marten's quick append, one call per case; a new case's by <see cref="CaseOpenings"/>) with
-/// the inline projections, and one commit.</item>
+/// <item>the events appended with the documents derived from them: to existing cases by one statement for all
+/// (<see cref="CaseAppends"/>), a new case's by <see cref="CaseOpenings"/>; and one commit.</item>
 /// </list>
 /// Two requests on one case never share a transaction: the later one waits for the next. The row locks serialise
 /// writers of a case across transactions and API processes, so concurrent appends without If-Match all land, once
@@ -38,15 +39,17 @@ public sealed class CaseWriter : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly EventRows _rows;
     private readonly CaseOpenings _openings;
+    private readonly CaseAppends _appends;
     private readonly TimeProvider _clock;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
 
-    public CaseWriter(IDocumentStore store, EventRows rows, CaseOpenings openings, TimeProvider clock)
+    public CaseWriter(IDocumentStore store, EventRows rows, CaseOpenings openings, CaseAppends appends, TimeProvider clock)
     {
         _store = store;
         _rows = rows;
         _openings = openings;
+        _appends = appends;
         _clock = clock;
         _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteBatchesAsync)).ToArray();
     }
@@ -146,7 +149,11 @@ public sealed class CaseWriter : IAsyncDisposable
             batch[0].Outcome.TrySetException(e);
             return;
         }
-        foreach (var pending in batch) pending.Outcome.TrySetResult((pending.Decision, pending.Problem));
+        foreach (var pending in batch)
+        {
+            if (pending.Decision is { } decision) Telemetry.CountAppended(pending.Hospital, decision.Events);
+            pending.Outcome.TrySetResult((pending.Decision, pending.Problem));
+        }
     }
 
     /// <summary>The case a transaction opened was opened by another before it committed.</summary>
@@ -162,25 +169,25 @@ public sealed class CaseWriter : IAsyncDisposable
             Timeout = timeoutSeconds,
         });
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
-        var streams = new Dictionary<Guid, IEventStream<CaseState>>();
+        IReadOnlyDictionary<Guid, CaseState> states = new Dictionary<Guid, CaseState>();
         IReadOnlyDictionary<Guid, CaseContext> contexts = new Dictionary<Guid, CaseContext>();
         if (onCases.Count > 0)
         {
-            // Marten's exclusive fetch of every stream, in id order (transactions sharing cases cannot deadlock), and what
-            // the rules read beside the states, in one round trip: each stream row locked and its state read (handed back
-            // to the inline projection at commit), then the named entries and the late-ending checks (CaseReads).
+            // Every case's stream row locked and its state read, and what the rules read beside the states, in one round
+            // trip, in the session's transaction (CaseAppends.Locked, CaseReads).
+            await session.BeginTransactionAsync(ct);
             var query = session.CreateBatchQuery();
-            var fetches = onCases.Select(p => p.CaseId!.Value).Distinct().Order()
-                .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CaseState>(id))).ToList();
+            var locked = _appends.LockedStates(query, session.TenantId, onCases.Select(p => p.CaseId!.Value).ToArray());
             var reads = CaseReads.In(query, _rows, session.TenantId, onCases.Select(p => (p.CaseId!.Value, p.Submission.Entries)));
             await query.Execute(ct);
-            foreach (var (id, stream) in fetches) streams[id] = await stream;
+            states = await locked;
             contexts = await ContextsAsync(session, _rows, onCases
-                .Where(p => streams[p.CaseId!.Value].Aggregate is not null)
-                .Select(p => (p.CaseId!.Value, streams[p.CaseId!.Value].Aggregate!, p.Submission.Entries)).ToList(), reads, ct);
+                .Where(p => states.ContainsKey(p.CaseId!.Value))
+                .Select(p => (p.CaseId!.Value, states[p.CaseId!.Value], p.Submission.Entries)).ToList(), reads, ct);
         }
 
         var openings = new List<(Guid, IReadOnlyList<IEvent>)>();
+        var appends = new List<(CaseState, IReadOnlyList<IEvent>)>();
         foreach (var pending in batch)
         {
             (pending.Decision, pending.Problem) = pending.CaseId is not { } caseId
@@ -195,10 +202,12 @@ public sealed class CaseWriter : IAsyncDisposable
                 decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));
             if (decision.Events.Count == 0) continue;
             if (decision.OpensCase) openings.Add((decision.CaseId, decision.Events));
-            else streams[decision.CaseId].AppendMany(decision.Events);
+            else appends.Add((states[decision.CaseId], decision.Events));
         }
+        var now = _clock.GetUtcNow();
         if (openings.Count > 0)
-            await _openings.StoreAsync(session, openings, _clock.GetUtcNow(), timeoutSeconds, ct);
+            await _openings.StoreAsync(session, openings, now, timeoutSeconds, ct);
+        if (appends.Count > 0) _appends.Queue(session, appends, now);
         await session.SaveChangesAsync(ct);
     }
 

@@ -49,6 +49,6 @@ public sealed partial class AmendmentProjection : EventProjection
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The document an event replaces, if it is a correction or a retraction: what this projection stores, and <see cref="CaseOpenings"/>.</summary>
+    /// <summary>The document an event replaces, if it is a correction or a retraction: what this projection stores, and what the writer stores (<see cref="CaseOpenings"/>, <see cref="CaseAppends"/>).</summary>
     public static Amendment? Of(IEvent e) => e.Data is CorrectionEntry action ? Amendment.Of(e.StreamId, action, e.Version) : null;
 }

@@ -14,10 +14,10 @@ public sealed partial class CaseStateProjection : SingleStreamProjection<CaseSta
     public override (CaseState?, ActionType) DetermineAction(CaseState? snapshot, Guid identity, IReadOnlyList<IEvent> events) =>
         events.Count == 0 ? (snapshot, ActionType.Nothing) : (Fold(identity, snapshot, events), ActionType.Store);
 
-    /// <summary>The state after <paramref name="events"/>: what this projection stores, and what <see cref="CaseOpenings"/> stores for a new case.</summary>
+    /// <summary>The state after <paramref name="events"/>: what this projection stores, and what the writer stores (<see cref="CaseOpenings"/>, <see cref="CaseAppends"/>).</summary>
     public static CaseState Fold(Guid identity, CaseState? snapshot, IReadOnlyList<IEvent> events)
     {
-        // The entries keep no sequence: a quick append assigns it after this runs, and a rebuild sees it.
+        // The entries keep no sequence: the insert assigns it after this runs, and a rebuild sees it.
         var appended = events.Select(e => new AppendedEntry(e.ToRecordedEntry() with { Sequence = null }, StoredEvents.TargetVersionOf(e))).ToList();
         return CaseState.Fold(identity, snapshot, appended);
     }

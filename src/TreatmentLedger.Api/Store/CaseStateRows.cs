@@ -10,7 +10,7 @@ namespace TreatmentLedger.Api.Store;
 /// the write model's rebuild writes one per case. Through Marten's session, each document was an upsert statement of
 /// its own, and they took two thirds of a rebuild's time (docs/benchmarks.md). The rows are the ones Marten writes (the
 /// document's JSON by the store's serializer, its .NET type, its version as its numeric revision); a test compares
-/// them with the rows the inline projection wrote.
+/// them with the rows the writer wrote.
 /// </summary>
 public sealed class CaseStateRows
 {

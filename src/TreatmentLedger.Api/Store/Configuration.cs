@@ -116,11 +116,10 @@ public static class Configuration
         });
         opts.Serializer(serializer);
 
-        // Quick appends to existing cases: one call of Marten's mt_quick_append_events function per stream (the events
-        // sent as arrays) instead of a sequence fetch and one INSERT per event; a new case is written by COPY
-        // (CaseOpenings), with the same rows. Versions are assigned before the inline
-        // projection runs and timestamps come from the app's TimeProvider (knownAt reads depend on them); the global
-        // sequence is assigned by PostgreSQL during the append, so the case state keeps none (see RecordedEntry).
+        // The ledger writes its events itself (CaseOpenings, CaseAppends), with the rows Marten writes in this mode:
+        // timestamps from the app's TimeProvider (knownAt reads depend on them), versions assigned before the documents
+        // are derived, the global sequence by PostgreSQL in the insert, so the case state keeps none (see RecordedEntry).
+        // The mode still governs any append made through Marten's API (the tests' reference appends).
         opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
 
         // Hospitals as tenants, in one database (Marten's conjoined tenancy): every event, stream and case document carries
@@ -134,7 +133,10 @@ public static class Configuration
         // entries a request names, whatever the case's length, and refuses a second event for one entryId.
         opts.Events.EnableUniqueIndexOnEventId = true;
 
-        // The write model, kept inline with every append; rebuilt from the events by WriteModelRebuild, not by the daemon.
+        // The write model, kept with every append. The ledger's writer stores these documents itself, by the
+        // projections' own functions (CaseStateProjection.Fold, AmendmentProjection.Of); as inline projections they
+        // define the documents' storage (the state's version as its numeric revision) and keep any append made through
+        // Marten's API (the tests' reference appends) in step. Rebuilt from the events by WriteModelRebuild, not by the daemon.
         opts.Projections.Add<CaseStateProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add(new AmendmentProjection(), ProjectionLifecycle.Inline);
         // Per hospital.

@@ -11,7 +11,7 @@ public static class RecordedEvents
         new((Entry)e.Data, e.Sequence, e.Version, ToMicroseconds(e.Timestamp), e.UserName, e.CorrelationId);
 
     /// <summary>
-    /// PostgreSQL keeps timestamps to the microsecond. The inline projection sees the .NET timestamp before it is
+    /// PostgreSQL keeps timestamps to the microsecond. The case state is folded from the .NET timestamp before it is
     /// stored, so both are cut to microseconds: the case state and a live fold then agree on every recordedAt.
     /// </summary>
     private static DateTimeOffset ToMicroseconds(DateTimeOffset instant) =>

@@ -5,7 +5,7 @@ namespace TreatmentLedger.History;
 /// <summary>An entry as the store recorded it: the entry itself and the metadata the server adds (never payload).</summary>
 /// <param name="Sequence">
 /// The store's global sequence number, which the audit log shows. Null where it is not known: the case state is
-/// written in the append's own statement batch, before PostgreSQL assigns the sequence (Marten's quick append), so it
+/// written in the append's own statement, before PostgreSQL assigns the sequence, so it
 /// keeps none; reads of the stream have it. Nothing orders by it: within one case the version gives the same order.
 /// </param>
 /// <param name="Version">The entry's position in its case (1, 2, ...): the order of recording within the case.</param>

@@ -76,7 +76,7 @@ public static class StoreAppendScenario
                 $"- Workload: {v.AppendCases:N0} generated cases opened with the ledger's write steps (`LedgerWriter.StartAsync`) (not timed); each repetition appends the next " +
                 $"{v.AppendRoundsPerRep} entr{(v.AppendRoundsPerRep == 1 ? "y" : "ies")} of every case with `LedgerWriter.AppendAsync` (one entry per request, through the API's " +
                 $"writer queue: requests on different cases share a transaction, each case's stream row-locked and its state read, the named entries read, " +
-                $"each request decided, the events appended with the inline projections, one commit), {v.Clients} tasks in flight, each owning every {v.Clients}th case. " +
+                $"each request decided, the events appended with their case states in one statement, one commit), {v.Clients} tasks in flight, each owning every {v.Clients}th case. " +
                 $"{v.AppendWarmups} warm-up repetition(s), {v.AppendReps} measured.",
                 "- Store: `DocumentStore.For(o => Configuration.ConfigureStore(o, cs))` in the harness process (no HTTP, no Wolverine).",
                 $"- Baseline: {AppendBaseline.Description}, the same entries right after each repetition of the ledger and of Marten's floor.",

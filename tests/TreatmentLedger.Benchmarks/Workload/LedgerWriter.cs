@@ -29,7 +29,7 @@ public sealed class LedgerWriter : IAsyncDisposable
         _store = store;
         var connections = new StoreConnections(store);
         _rows = new EventRows(store, connections);
-        _queue = new CaseWriter(store, _rows, new CaseOpenings(store, connections), TimeProvider.System);
+        _queue = new CaseWriter(store, _rows, new CaseOpenings(store, connections), new CaseAppends(store), TimeProvider.System);
     }
 
     /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
