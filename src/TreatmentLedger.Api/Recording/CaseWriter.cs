@@ -17,8 +17,8 @@ namespace TreatmentLedger.Api.Recording;
 /// from the request; concurrent requests on different cases are decided and stored together, in one transaction:
 /// <list type="number">
 /// <item>the cases' streams locked in id order and their states read (<see cref="CaseAppends.LockedStates"/>), and the
-/// entries the requests name read by event id, in one round trip (<see cref="CaseReads"/>; their latest correction and
-/// retraction in one more, only when a named entry is found);</item>
+/// entries the requests name read by event id with their latest correction and retraction, in one round trip
+/// (<see cref="CaseReads"/>);</item>
 /// <item>each request decided on its own by <see cref="Decision"/> (pure), refused ones storing nothing;</item>
 /// <item>the events appended with the documents derived from them: to existing cases by one statement for all
 /// (<see cref="CaseAppends"/>), a new case's by <see cref="CaseOpenings"/>; and one commit.</item>
@@ -213,16 +213,15 @@ public sealed class CaseWriter : IAsyncDisposable
 
     /// <summary>
     /// The contexts that requests on existing cases (one request a case) are judged against: each case's state, the
-    /// entries its request names (<paramref name="reads"/>, read with the states), and their latest correction and
-    /// retraction, in one more round trip only when a named entry was found, whatever the number of cases, in the
-    /// session's transaction (which holds the streams' row locks); and every entry of a case whose request amends a start,
-    /// a stop or a death, or adds one anchored before an entry of the case.
+    /// entries its request names and their latest correction and retraction (<paramref name="reads"/>, read with the
+    /// states, under the streams' row locks); and every entry of a case whose request amends a start, a stop or a death,
+    /// or adds one anchored before an entry of the case (read in the session's transaction).
     /// </summary>
     public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(IDocumentSession session, EventRows rows,
         IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CaseReads reads, CancellationToken ct)
     {
         var named = await reads.Named;
-        var amendments = await Amendment.OfAsync(session, named.SelectMany(n => n.Value.Select(r => (n.Key, r.Entry.EntryId))).ToList(), ct);
+        var amendments = await reads.Amendments;
         var contexts = new Dictionary<Guid, CaseContext>();
         foreach (var (caseId, state, entries) in requests)
         {

@@ -1,3 +1,4 @@
+using Marten.Services.BatchQuerying;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -27,16 +28,17 @@ public sealed class Amendment
     private static Guid IdOf(Guid caseId, Guid entryId, Type kind) => StoredEvents.NameBased(caseId, entryId, EntryTypes.NameOf(kind));
 
     /// <summary>
-    /// The latest correction and the retraction of these entries, by case, in the session's transaction (a writer's,
-    /// under the streams' row locks).
+    /// The latest correction and the retraction of these entries, by case, found by key (nothing for an entry never
+    /// amended, or not recorded): an item of a writer's batch query, after its streams' locks.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<Guid, List<AmendedBy>>> OfAsync(IQuerySession session,
-        IReadOnlyCollection<(Guid CaseId, Guid EntryId)> entries, CancellationToken ct)
+    public static Task<IReadOnlyDictionary<Guid, List<AmendedBy>>> Of(IBatchedQuery query, IReadOnlyCollection<(Guid CaseId, Guid EntryId)> entries)
     {
-        if (entries.Count == 0) return new Dictionary<Guid, List<AmendedBy>>();
+        if (entries.Count == 0) return Task.FromResult<IReadOnlyDictionary<Guid, List<AmendedBy>>>(new Dictionary<Guid, List<AmendedBy>>());
         var ids = entries.SelectMany(e => new[] { IdOf(e.CaseId, e.EntryId, typeof(EntryCorrected)), IdOf(e.CaseId, e.EntryId, typeof(EntryRetracted)) });
-        var found = await session.LoadManyAsync<Amendment>(ct, ids);
-        return found.GroupBy(a => a.CaseId).ToDictionary(g => g.Key, g => g.Select(a => new AmendedBy(a.Entry, a.Version)).ToList());
+        return ByCase(query.LoadMany<Amendment>().ById(ids.ToArray()));
+
+        static async Task<IReadOnlyDictionary<Guid, List<AmendedBy>>> ByCase(Task<IReadOnlyList<Amendment>> loading) =>
+            (await loading).GroupBy(a => a.CaseId).ToDictionary(g => g.Key, g => g.Select(a => new AmendedBy(a.Entry, a.Version)).ToList());
     }
 }
 
