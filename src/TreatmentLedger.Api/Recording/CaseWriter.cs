@@ -174,7 +174,7 @@ public sealed class CaseWriter : IAsyncDisposable
         if (onCases.Count > 0)
         {
             // Every case's stream row locked and its state read, and what the rules read beside the states, in one round
-            // trip, in the session's transaction (CaseAppends.Locked, CaseReads).
+            // trip, in the session's transaction (CaseAppends.LockedStates, CaseReads).
             await session.BeginTransactionAsync(ct);
             var query = session.CreateBatchQuery();
             var locked = _appends.LockedStates(query, session.TenantId, onCases.Select(p => p.CaseId!.Value).ToArray());

@@ -37,9 +37,9 @@ public sealed class CaseAppends
         var events = (Marten.Events.EventGraph)store.Options.Events;
         var schema = events.DatabaseSchemaName;
         var states = store.Options.FindOrResolveDocumentType(typeof(CaseState)).TableName.QualifiedName;
-        // Placeholders (?), in order: hospital, stream ids, versions; hospital, state ids, state JSON, state type,
-        // versions; event ids, stream ids, versions, data, type names, .NET type names, correlation ids, headers, user
-        // names, timestamp, hospital.
+        // Placeholders (?), in order (Append.ConfigureCommand): stream ids, versions, hospital; hospital, state type,
+        // state ids, state JSON, versions; timestamp, hospital; event ids, stream ids, versions, data, type names, .NET
+        // type names, correlation ids, headers, user names.
         _sql =
             $"with streams as (update {schema}.mt_streams s set version = u.version, timestamp = now() " +
             "from unnest(?::uuid[], ?::bigint[]) as u(id, version) where s.tenant_id = ? and s.id = u.id), " +
@@ -72,7 +72,7 @@ public sealed class CaseAppends
     }
 
     /// <summary>
-    /// Queues, in the session of <paramref name="hospital"/>, the events appended to existing cases (each after the
+    /// Queues, in the session (of one hospital), the events appended to existing cases (each after the
     /// state read under its stream's lock): the events get their versions and recording time here, their sequences when
     /// the session's changes are saved. Also stores the amendments the inline projection would have stored.
     /// </summary>
