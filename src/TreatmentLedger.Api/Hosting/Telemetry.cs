@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
-using JasperFx.Events;
-using TreatmentLedger.Entries;
 using JasperFx.Core;
+using JasperFx.Events;
 using JasperFx.OpenTelemetry;
 using Marten;
 using OpenTelemetry;
@@ -9,6 +8,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using TreatmentLedger.Entries;
 
 namespace TreatmentLedger.Api.Hosting;
 

@@ -56,7 +56,7 @@ public sealed class CaseAppends
             "order by u.n returning seq_id, id";
         _lockSql = $"select id from {schema}.mt_streams where tenant_id = ? and id = any(?) order by id for update";
         _statesSql = $"select id, data from {states} where tenant_id = ? and id = any(?)";
-        _eventTypes = events.AllKnownEventTypes().ToDictionary(t => t.EventType, t => (t.EventTypeName, events.EventMappingFor(t.EventType).DotNetTypeName));
+        _eventTypes = StoredEvents.RowTypeNames(events);
         _serializer = store.Options.Serializer();
     }
 
@@ -127,11 +127,13 @@ public sealed class CaseAppends
         {
             var serializer = appends._serializer;
             var types = events.Select(e => appends._eventTypes[e.EventType]).ToList();
+            // A case's stream takes the version of its state: the same arrays bound to both.
+            var caseIds = states.Select(s => s.Id).ToArray();
+            var versions = states.Select(s => s.Version).ToArray();
             object?[] values =
             [
-                states.Select(s => s.Id).ToArray(), states.Select(s => s.Version).ToArray(), hospital,
-                hospital, appends._stateType, states.Select(s => s.Id).ToArray(), states.Select(serializer.ToJson).ToArray(),
-                states.Select(s => s.Version).ToArray(),
+                caseIds, versions, hospital,
+                hospital, appends._stateType, caseIds, states.Select(serializer.ToJson).ToArray(), versions,
                 now, hospital,
                 events.Select(e => e.Id).ToArray(), events.Select(e => e.StreamId).ToArray(), events.Select(e => e.Version).ToArray(),
                 events.Select(e => serializer.ToJson(e.Data)).ToArray(), types.Select(t => t.Name).ToArray(),

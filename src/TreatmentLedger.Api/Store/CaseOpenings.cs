@@ -37,7 +37,7 @@ public sealed class CaseOpenings
         _copyEvents = $"copy {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, " +
                       "correlation_id, headers, user_name) from stdin binary";
         _streamType = events.AggregateAliasFor(typeof(CaseState));
-        _eventTypes = events.AllKnownEventTypes().ToDictionary(t => t.EventType, t => (t.EventTypeName, events.EventMappingFor(t.EventType).DotNetTypeName));
+        _eventTypes = StoredEvents.RowTypeNames(events);
         _serializer = store.Options.Serializer();
     }
 

@@ -18,6 +18,13 @@ public static class StoredEvents
 {
     public const string TargetVersion = "targetVersion";
 
+    /// <summary>
+    /// The names an event's row carries for its type (<c>type</c>, <c>mt_dotnet_type</c>), as Marten writes them: what the
+    /// ledger's own writers of event rows write (<see cref="CaseOpenings"/>, <see cref="CaseAppends"/>).
+    /// </summary>
+    public static Dictionary<Type, (string Name, string DotNetName)> RowTypeNames(Marten.Events.EventGraph events) =>
+        events.AllKnownEventTypes().ToDictionary(t => t.EventType, t => (t.EventTypeName, events.EventMappingFor(t.EventType).DotNetTypeName));
+
     /// <summary>The event of a planned entry on a case.</summary>
     public static IEvent For(Guid caseId, PlannedEntry planned)
     {
