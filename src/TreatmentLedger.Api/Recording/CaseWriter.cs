@@ -13,35 +13,54 @@ using TreatmentLedger.Recording;
 namespace TreatmentLedger.Api.Recording;
 
 /// <summary>
-/// The one way entries reach the store: a writer queue with group commit. The write endpoints hand it what they read
-/// from the request; concurrent requests on different cases are decided and stored together, in one transaction:
+/// The one way entries reach the store: writer queues with group commit, one for appends to existing cases
+/// (<see cref="Writers"/>) and one for requests that open cases (<see cref="OpeningWriters"/>). The write endpoints hand
+/// them what they read from the request; concurrent requests on different cases are decided and stored together, in one
+/// transaction:
 /// <list type="number">
-/// <item>the cases' streams locked in id order and their states read (<see cref="CaseAppends.LockedStates"/>), and the
-/// entries the requests name read by event id with their latest correction and retraction, in one round trip
-/// (<see cref="CaseReads"/>);</item>
+/// <item>when every request of the batch holds plain clinical entries on a case whose state this writer knows
+/// (<see cref="KnownStates"/>), nothing is read: each is decided on that state; otherwise the cases' streams are locked
+/// in id order and their states read (<see cref="CaseAppends.LockedStates"/>), with the entries the requests name, by
+/// event id, and their latest correction and retraction, in one round trip (<see cref="CaseReads"/>);</item>
 /// <item>each request decided on its own by <see cref="Decision"/> (pure), refused ones storing nothing;</item>
 /// <item>the events appended with the documents derived from them: to existing cases by one statement for all
 /// (<see cref="CaseAppends"/>), a new case's by <see cref="CaseOpenings"/>; and one commit.</item>
 /// </list>
-/// Two requests on one case never share a transaction: the later one waits for the next. The row locks serialise
-/// writers of a case across transactions and API processes, so concurrent appends without If-Match all land, once
-/// each, with no gap. When a shared transaction fails, each of its requests is tried again alone, so that one
-/// request's failure is nobody else's; unless the store is out of reach, when every request of it fails at once (503).
+/// Two requests on one case never share a transaction: the later one waits for the next. The row locks, and for a batch
+/// decided on known states the events' unique (case, version) index, serialise writers of a case across API processes,
+/// so concurrent appends without If-Match all land, once each, with no gap. A batch decided on known states that the
+/// store refuses (another process appended to a case, or an entry is sent again) is decided again under the locks. When
+/// a shared transaction fails, each of its requests is tried again alone, so that one request's failure is nobody
+/// else's; unless the store is out of reach, when every request of it fails at once (503).
 /// </summary>
 public sealed class CaseWriter : IAsyncDisposable
 {
     /// <summary>At most this many requests share a transaction.</summary>
     public const int MaxBatch = 32;
 
-    /// <summary>Transactions in flight at once (each with its own connection).</summary>
-    public const int Writers = 4;
+    /// <summary>
+    /// Transactions of appends to existing cases in flight at once (each with its own connection). One: the requests that
+    /// arrive while a transaction is stored wait for the next, which takes them all together. With four, under 16 HTTP
+    /// appends in flight, batches held half as many requests and each append cost PostgreSQL a third more CPU (0.52-0.55 ms
+    /// against 0.37-0.40) and the API a quarter more, for no higher rate (docs/benchmarks.md).
+    /// </summary>
+    public const int Writers = 1;
+
+    /// <summary>
+    /// Transactions that open cases in flight at once (a case file imported, a case opened): they share no case and no
+    /// lock, and an import's COPY keeps PostgreSQL busy for tens of milliseconds, so four run side by side (one writer for
+    /// them imported a third slower) and none waits behind appends.
+    /// </summary>
+    public const int OpeningWriters = 4;
 
     private readonly IDocumentStore _store;
     private readonly EventRows _rows;
     private readonly CaseOpenings _openings;
     private readonly CaseAppends _appends;
     private readonly TimeProvider _clock;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly KnownStates _known = new();
+    private readonly Channel<Pending> _appendsQueue = Channel.CreateUnbounded<Pending>();
+    private readonly Channel<Pending> _openingsQueue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
 
     public CaseWriter(IDocumentStore store, EventRows rows, CaseOpenings openings, CaseAppends appends, TimeProvider clock)
@@ -51,7 +70,11 @@ public sealed class CaseWriter : IAsyncDisposable
         _openings = openings;
         _appends = appends;
         _clock = clock;
-        _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteBatchesAsync)).ToArray();
+        _writers =
+        [
+            .. Enumerable.Range(0, Writers).Select(_ => Task.Run(() => WriteBatchesAsync(_appendsQueue.Reader))),
+            .. Enumerable.Range(0, OpeningWriters).Select(_ => Task.Run(() => WriteBatchesAsync(_openingsQueue.Reader))),
+        ];
     }
 
     /// <summary>
@@ -68,13 +91,15 @@ public sealed class CaseWriter : IAsyncDisposable
         // No case has the all-zero id (the store takes no stream by that id): it is unknown, as any other.
         if (caseId == Guid.Empty) return Task.FromResult<(Decision?, ProblemDetails?)>((null, Problems.CaseNotFound(Guid.Empty)));
         var pending = new Pending(hospital, caseId, submission, recorder, opensCase && caseId is not null);
-        if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the ledger is shutting down");
+        var queue = caseId is null || opensCase ? _openingsQueue : _appendsQueue;
+        if (!queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the ledger is shutting down");
         return pending.Outcome.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _appendsQueue.Writer.TryComplete();
+        _openingsQueue.Writer.TryComplete();
         await Task.WhenAll(_writers);
     }
 
@@ -97,16 +122,16 @@ public sealed class CaseWriter : IAsyncDisposable
     /// Takes what is waiting, of one hospital (a session writes for one tenant), at most one request per case and
     /// <see cref="MaxBatch"/> in all, and stores it together.
     /// </summary>
-    private async Task WriteBatchesAsync()
+    private async Task WriteBatchesAsync(ChannelReader<Pending> queue)
     {
         var carried = new List<Pending>();
-        while (carried.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        while (carried.Count > 0 || await queue.WaitToReadAsync())
         {
             var batch = new List<Pending>();
             var cases = new HashSet<Guid>();
             var later = new List<Pending>();
             foreach (var pending in carried) Take(pending);
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending)) Take(pending);
+            while (batch.Count < MaxBatch && queue.TryRead(out var pending)) Take(pending);
             carried = later;
             // Another writer may have taken what this one was woken for.
             if (batch.Count > 0) await StoreAsync(batch);
@@ -120,16 +145,37 @@ public sealed class CaseWriter : IAsyncDisposable
         }
     }
 
-    private async Task StoreAsync(List<Pending> batch, bool openedMeanwhile = false)
+    private async Task StoreAsync(List<Pending> batch, bool openedMeanwhile = false, bool mayUseKnown = true)
     {
+        var hospital = batch[0].Hospital;
+        var onCases = batch.Where(p => p.CaseId is not null).ToList();
+        var known = mayUseKnown && onCases.All(p => !p.OpensCase)
+            ? _known.ContextsFor(hospital, onCases.Select(p => (p.CaseId!.Value, p.Submission.Entries)))
+            : null;
         try
         {
-            await StoreTogetherAsync(batch);
+            if (!await StoreTogetherAsync(batch, known))
+            {
+                // A request refused on a known state: the state may be stale, and a refusal stores nothing the store could
+                // refuse in turn. Decided again under the cases' locks.
+                _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
+                await StoreAsync(batch, openedMeanwhile, mayUseKnown: false);
+                return;
+            }
         }
         catch (Exception e) when (StoreFaults.IsUnreachable(e))
         {
             // Nobody's request is at fault and trying each alone would only wait for the store again: all answer 503.
+            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
             foreach (var pending in batch) pending.Outcome.TrySetException(e);
+            return;
+        }
+        catch (Exception) when (known is not null)
+        {
+            // Decided on known states that the store refused (another process appended to a case, or an entry was sent
+            // again): decided again under the cases' locks, on what the store holds.
+            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
+            await StoreAsync(batch, openedMeanwhile, mayUseKnown: false);
             return;
         }
         catch (Exception e) when (batch is [{ OpensCase: true }] && !openedMeanwhile && IsStreamCollision(e))
@@ -141,11 +187,13 @@ public sealed class CaseWriter : IAsyncDisposable
         }
         catch (Exception) when (batch.Count > 1)
         {
+            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
             foreach (var pending in batch) await StoreAsync([pending]);
             return;
         }
         catch (Exception e)
         {
+            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
             batch[0].Outcome.TrySetException(e);
             return;
         }
@@ -159,7 +207,12 @@ public sealed class CaseWriter : IAsyncDisposable
     /// <summary>The case a transaction opened was opened by another before it committed.</summary>
     private static bool IsStreamCollision(Exception e) => CaseOpenings.IsExistingCase(e);
 
-    private async Task StoreTogetherAsync(List<Pending> batch)
+    /// <summary>
+    /// Decides and stores a batch in one transaction: on the <paramref name="known"/> contexts when given (nothing read),
+    /// else on the states and entries read under the cases' locks. The states it leaves are remembered once committed.
+    /// Answers false, storing nothing, when a request decided on a known state is refused.
+    /// </summary>
+    private async Task<bool> StoreTogetherAsync(List<Pending> batch, IReadOnlyDictionary<Guid, CaseContext>? known)
     {
         var ct = CancellationToken.None;
         var timeoutSeconds = Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count));
@@ -169,9 +222,9 @@ public sealed class CaseWriter : IAsyncDisposable
             Timeout = timeoutSeconds,
         });
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
-        IReadOnlyDictionary<Guid, CaseState> states = new Dictionary<Guid, CaseState>();
-        IReadOnlyDictionary<Guid, CaseContext> contexts = new Dictionary<Guid, CaseContext>();
-        if (onCases.Count > 0)
+        IReadOnlyDictionary<Guid, CaseContext> contexts = known ?? new Dictionary<Guid, CaseContext>();
+        IReadOnlyDictionary<Guid, CaseState> states = contexts.ToDictionary(c => c.Key, c => c.Value.State!);
+        if (known is null && onCases.Count > 0)
         {
             // Every case's stream row locked and its state read, and what the rules read beside the states, in one round
             // trip, in the session's transaction (CaseAppends.LockedStates, CaseReads).
@@ -197,7 +250,11 @@ public sealed class CaseWriter : IAsyncDisposable
                     : pending.OpensCase
                         ? Decision.ForNewCase(pending.Submission, pending.Recorder, _clock, caseId)
                         : (null, Problems.CaseNotFound(caseId));
-            if (pending.Decision is not { } decision) continue;
+            if (pending.Decision is not { } decision)
+            {
+                if (known is not null) return false;
+                continue;
+            }
             if (decision.RepeatsWithoutSequence is { Length: > 0 } versions)
                 decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));
             if (decision.Events.Count == 0) continue;
@@ -205,10 +262,15 @@ public sealed class CaseWriter : IAsyncDisposable
             else appends.Add((states[decision.CaseId], decision.Events));
         }
         var now = _clock.GetUtcNow();
+        var stored = new List<CaseState>();
         if (openings.Count > 0)
-            await _openings.StoreAsync(session, openings, now, timeoutSeconds, ct);
-        if (appends.Count > 0) _appends.Queue(session, appends, now);
+            stored.AddRange(await _openings.StoreAsync(session, openings, now, timeoutSeconds, ct));
+        if (appends.Count > 0) stored.AddRange(_appends.Queue(session, appends, now));
         await session.SaveChangesAsync(ct);
+        // What the cases hold now: the states stored, and those read under the locks of cases this batch left as they were.
+        var changed = stored.Select(s => s.Id).ToHashSet();
+        _known.Remember(session.TenantId, stored.Concat(states.Values.Where(s => !changed.Contains(s.Id))));
+        return true;
     }
 
     /// <summary>

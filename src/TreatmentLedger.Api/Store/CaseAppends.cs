@@ -37,14 +37,18 @@ public sealed class CaseAppends
         var events = (Marten.Events.EventGraph)store.Options.Events;
         var schema = events.DatabaseSchemaName;
         var states = store.Options.FindOrResolveDocumentType(typeof(CaseState)).TableName.QualifiedName;
-        // Placeholders (?), in order (Append.ConfigureCommand): stream ids, versions, hospital; hospital, state type,
-        // state ids, state JSON, versions; timestamp, hospital; event ids, stream ids, versions, data, type names, .NET
-        // type names, correlation ids, headers, user names.
+        // Placeholders (?), in order (Append.ConfigureCommand): stream ids, versions, versions before, hospital; hospital,
+        // state type, state ids, state JSON, versions; timestamp, hospital; event ids, stream ids, versions, data, type
+        // names, .NET type names, correlation ids, headers, user names. Only the streams still at the version the
+        // appends were decided on are updated, and only their states and events written: a stream at another version
+        // (a state this writer knew had gone stale) leaves its events out of the answer (Append.PostprocessAsync).
         _sql =
             $"with streams as (update {schema}.mt_streams s set version = u.version, timestamp = now() " +
-            "from unnest(?::uuid[], ?::bigint[]) as u(id, version) where s.tenant_id = ? and s.id = u.id), " +
+            "from unnest(?::uuid[], ?::bigint[], ?::bigint[]) as u(id, version, before) " +
+            "where s.tenant_id = ? and s.id = u.id and s.version = u.before returning s.id), " +
             $"states as (insert into {states} as d (tenant_id, id, data, mt_dotnet_type, mt_version, mt_last_modified) " +
             "select ?, u.id, u.data, ?, u.version, transaction_timestamp() from unnest(?::uuid[], ?::jsonb[], ?::bigint[]) as u(id, data, version) " +
+            "where u.id in (select id from streams) " +
             "on conflict (tenant_id, id) do update set data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type, " +
             "mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified) " +
             $"insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, " +
@@ -53,6 +57,7 @@ public sealed class CaseAppends
             "u.correlation_id, u.headers, u.user_name " +
             "from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::jsonb[], ?::varchar[], ?::varchar[], ?::varchar[], ?::jsonb[], ?::varchar[]) " +
             "with ordinality as u(id, stream_id, version, data, type, dotnet_type, correlation_id, headers, user_name, n) " +
+            "where u.stream_id in (select id from streams) " +
             "order by u.n returning seq_id, id";
         _lockSql = $"select id from {schema}.mt_streams where tenant_id = ? and id = any(?) order by id for update";
         _statesSql = $"select id, data from {states} where tenant_id = ? and id = any(?)";
@@ -72,11 +77,13 @@ public sealed class CaseAppends
     }
 
     /// <summary>
-    /// Queues, in the session (of one hospital), the events appended to existing cases (each after the
-    /// state read under its stream's lock): the events get their versions and recording time here, their sequences when
-    /// the session's changes are saved. Also stores the amendments the inline projection would have stored.
+    /// Queues, in the session (of one hospital), the events appended to existing cases, each after the state it was
+    /// decided on (read under its stream's lock, or known to the writer): the events get their versions and recording
+    /// time here, their sequences when the session's changes are saved, which fails if a stream is no longer at its
+    /// state's version. Also stores the amendments the inline projection would have stored. Answers the
+    /// cases' states after the events.
     /// </summary>
-    public void Queue(IDocumentSession session, IReadOnlyList<(CaseState Before, IReadOnlyList<IEvent> Events)> cases, DateTimeOffset now)
+    public IReadOnlyList<CaseState> Queue(IDocumentSession session, IReadOnlyList<(CaseState Before, IReadOnlyList<IEvent> Events)> cases, DateTimeOffset now)
     {
         var hospital = session.TenantId;
         var states = new List<CaseState>();
@@ -93,7 +100,8 @@ public sealed class CaseAppends
             states.Add(CaseStateProjection.Fold(before.Id, before, appended));
             events.AddRange(appended);
         }
-        session.QueueOperation(new Append(this, hospital, states, events, now));
+        session.QueueOperation(new Append(this, hospital, cases.Select(c => c.Before.Version).ToArray(), states, events, now));
+        return states;
     }
 
     /// <summary>A query by hospital and case ids whose rows are (case id, value), by case id.</summary>
@@ -116,7 +124,8 @@ public sealed class CaseAppends
         public Task<int> StreamJson(Stream stream, DbDataReader reader, CancellationToken token) => throw new NotSupportedException();
     }
 
-    private sealed class Append(CaseAppends appends, string hospital, List<CaseState> states, List<IEvent> events, DateTimeOffset now)
+    private sealed class Append(CaseAppends appends, string hospital, long[] versionsBefore, List<CaseState> states, List<IEvent> events,
+        DateTimeOffset now)
         : IStorageOperation
     {
         public Type DocumentType => typeof(CaseState);
@@ -132,7 +141,7 @@ public sealed class CaseAppends
             var versions = states.Select(s => s.Version).ToArray();
             object?[] values =
             [
-                caseIds, versions, hospital,
+                caseIds, versions, versionsBefore, hospital,
                 hospital, appends._stateType, caseIds, states.Select(serializer.ToJson).ToArray(), versions,
                 now, hospital,
                 events.Select(e => e.Id).ToArray(), events.Select(e => e.StreamId).ToArray(), events.Select(e => e.Version).ToArray(),
@@ -142,7 +151,8 @@ public sealed class CaseAppends
             ];
             NpgsqlDbType[] dbTypes =
             [
-                NpgsqlDbType.Array | NpgsqlDbType.Uuid, NpgsqlDbType.Array | NpgsqlDbType.Bigint, NpgsqlDbType.Varchar,
+                NpgsqlDbType.Array | NpgsqlDbType.Uuid, NpgsqlDbType.Array | NpgsqlDbType.Bigint, NpgsqlDbType.Array | NpgsqlDbType.Bigint,
+                NpgsqlDbType.Varchar,
                 NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Array | NpgsqlDbType.Uuid, NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
                 NpgsqlDbType.Array | NpgsqlDbType.Bigint,
                 NpgsqlDbType.TimestampTz, NpgsqlDbType.Varchar,
@@ -159,11 +169,24 @@ public sealed class CaseAppends
             }
         }
 
-        /// <summary>The events' sequences, as PostgreSQL assigned them.</summary>
+        /// <summary>
+        /// The events' sequences, as PostgreSQL assigned them. Fails (and so does the transaction) when some were left out:
+        /// their case was no longer at the version they were decided on.
+        /// </summary>
         public async Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token)
         {
             var byId = events.ToDictionary(e => e.Id);
-            while (await reader.ReadAsync(token)) byId[reader.GetGuid(1)].Sequence = reader.GetInt64(0);
+            var stored = 0;
+            for (; await reader.ReadAsync(token); stored++) byId[reader.GetGuid(1)].Sequence = reader.GetInt64(0);
+            if (stored < events.Count)
+                throw new StaleCaseStateException(events.Count - stored);
         }
     }
 }
+
+/// <summary>
+/// Appends decided on a case state that the store no longer holds (another process appended to the case since), left
+/// out of the transaction, which fails: the writer decides them again on what the store holds.
+/// </summary>
+public sealed class StaleCaseStateException(int events)
+    : Exception($"{events} event(s) were decided on a case version the store no longer holds; nothing was stored");

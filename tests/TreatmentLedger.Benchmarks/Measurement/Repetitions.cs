@@ -81,12 +81,18 @@ public static class Repetitions
             foreach (var side in sides) results.Add(await MeasuredAsync(cpu, () => side.Run(rep)));
             var kind = rep < warmups ? "warm-up" : "rep";
             Console.WriteLine($"  {label} {kind} {rep + 1 - (rep < warmups ? 0 : warmups)}: " + string.Join("; ", sides.Zip(results, (side, r) =>
-                $"{side.Series.Name} {Fmt.Num(r.Result.PerSecond)} ops/s {r.Result.Latency}" +
+                $"{side.Series.Name} {Fmt.Num(r.Result.PerSecond)} ops/s {r.Result.Latency}" + CpuPerOperation(r.Result, r.Cpu) +
                 (r.Result.Failures > 0 ? $" ({r.Result.Failures} failed: {r.Result.FirstFailure})" : ""))));
             if (rep < warmups) continue;
             foreach (var (side, r) in sides.Zip(results)) side.Series.Add(r.Result, r.Cpu);
         }
     }
+
+    /// <summary>One repetition's CPU per operation, API and PostgreSQL, for the console.</summary>
+    private static string CpuPerOperation(LoadResult result, CpuMonitor.Load cpu) =>
+        cpu.Seconds > 0 && result.Completed > 0
+            ? $" (CPU per op: API {Fmt.Ms(cpu.ApiCpu * 1000 / result.Completed)}, PostgreSQL {Fmt.Ms(cpu.PostgresCpu * 1000 / result.Completed)})"
+            : "";
 
     /// <summary>Runs one repetition and the CPU it cost, party by party.</summary>
     public static async Task<(LoadResult Result, CpuMonitor.Load Cpu)> MeasuredAsync(CpuMonitor cpu, Func<Task<LoadResult>> run)
