@@ -143,16 +143,15 @@ public static class Configuration
         opts.Schema.For<Amendment>().MultiTenanted();
         opts.Schema.For<CaseState>().MultiTenanted();
 
-        // The dashboards' async read models. The daemon finds new events by polling for the high-water mark: every 500 ms
+        // The dashboards' async read models. The daemon finds new events by polling for the high-water mark: every 100 ms
         // while events come (250 ms by default), every 250 ms when quiet (1 s). It is not woken per append (LISTEN/NOTIFY):
         // under 16 appends in flight that ran Marten's gap-detecting high-water query about 50 times a second, a fifth of
-        // PostgreSQL's work per append, and made every commit queue for the notification lock. A page of half a second
-        // holds more entries of each case being recorded than one of 100 ms, and the projection folds each case and
-        // writes its documents once a page: under 16 HTTP appends in flight the API and PostgreSQL spent less per append.
-        // Polling costs lag: p95 0.56 s under 500 appends/s, against 0.33 s every 100 ms and 0.29 s with notifications
-        // (docs/benchmarks.md; DASHBOARDS.md allows 2 s). The daemon writes each projection's status (running, paused,
-        // stopped) beside its progress, where every node reads it for GET /projections.
-        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(500);
+        // PostgreSQL's work per append, and made every commit queue for the notification lock. Polling costs lag: p95
+        // 0.37-0.40 s under 500 appends/s, against 0.29 s with notifications (docs/benchmarks.md). Polling every 500 ms
+        // instead (pages holding more entries of each case) changed neither the rate nor the CPU of 16 HTTP appends in
+        // flight (two runs each, alternating), and raised the lag's p95 to 0.56 s. The daemon writes each
+        // projection's status (running, paused, stopped) beside its progress, where every node reads it for GET /projections.
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         opts.Events.EnableExtendedProgressionTracking = true;
         opts.AddDashboards();
