@@ -9,8 +9,8 @@ using TreatmentLedger.Entries;
 namespace TreatmentLedger.Api.Tests;
 
 /// <summary>
-/// The API's writer decides plain clinical entries on the case states it last committed (<see cref="KnownStates"/>),
-/// reading nothing. Another writer on the same store (another API process; here a second <see cref="CaseWriter"/>, with
+/// The API's writer decides plain clinical entries on the case states it last appended to or read under their locks
+/// (<see cref="KnownStates"/>), reading nothing. Another writer on the same store (another API process; here a second <see cref="CaseWriter"/>, with
 /// its own known states) makes those states stale: every append must still be judged on the whole case as the store
 /// holds it, land once, with no gap.
 /// </summary>
@@ -20,33 +20,34 @@ public sealed class KnownStatesTests(LedgerFixture fixture) : LedgerTest(fixture
     public async Task Appends_after_another_process_wrote_to_the_case_are_judged_on_what_it_wrote_and_leave_no_gap()
     {
         var caseId = await Api.OpenCase(occurredOn: "2015-03");
+        Assert.Equal(201, (await Api.PostEntry(caseId, Bodies.Imaging("2015-03-20"))).Status);
         await using var other = OtherProcess();
 
-        // The API knows the case at version 1, without a line. The other process starts a line: a cycle is now allowed,
+        // The API knows the case at version 2, without a line. The other process starts a line: a cycle is now allowed,
         // which the API's known state would refuse (422).
         Assert.Null(await other.AppendAsync(caseId, Bodies.Start("2015-04-01")));
         var cycle = await Api.PostEntry(caseId, Bodies.Cycle("2015-04-02"));
         Assert.Equal(201, cycle.Status);
-        Assert.Equal(3, cycle.Json["version"]!.GetValue<long>());
+        Assert.Equal(4, cycle.Json["version"]!.GetValue<long>());
 
         // The other process appends again: an If-Match naming the store's version lands, where the API knew one less (409).
         Assert.Null(await other.AppendAsync(caseId, Bodies.Imaging("2015-04-03")));
-        var guarded = await Api.PostEntry(caseId, Bodies.Imaging("2015-04-04"), ("If-Match", "\"4\""));
+        var guarded = await Api.PostEntry(caseId, Bodies.Imaging("2015-04-04"), ("If-Match", "\"5\""));
         Assert.Equal(201, guarded.Status);
-        Assert.Equal(5, guarded.Json["version"]!.GetValue<long>());
+        Assert.Equal(6, guarded.Json["version"]!.GetValue<long>());
 
         // And once more: a plain append, accepted on the stale state too, lands after it rather than on its version.
         Assert.Null(await other.AppendAsync(caseId, Bodies.Imaging("2015-04-05")));
         var plain = await Api.PostEntry(caseId, Bodies.Imaging("2015-04-06"));
         Assert.Equal(201, plain.Status);
-        Assert.Equal(7, plain.Json["version"]!.GetValue<long>());
+        Assert.Equal(8, plain.Json["version"]!.GetValue<long>());
 
         var log = await Api.Log(caseId);
-        Assert.Equal(Enumerable.Range(1, 7).Select(v => (long)v), log.Select(e => e["version"]!.GetValue<long>()));
-        Assert.Equal(7, await Api.Version(caseId));
+        Assert.Equal(Enumerable.Range(1, 8).Select(v => (long)v), log.Select(e => e["version"]!.GetValue<long>()));
+        Assert.Equal(8, await Api.Version(caseId));
         var summary = await Api.Get($"/cases/{caseId}");
         Assert.Equal(200, summary.Status);
-        Assert.Equal(7, summary.Json["version"]!.GetValue<long>());
+        Assert.Equal(8, summary.Json["version"]!.GetValue<long>());
     }
 
     [Fact]

@@ -24,11 +24,13 @@ public sealed class CaseFactsProjection : IProjection
     public const string Name = "CaseFacts";
 
     /// <summary>
-    /// Recorded entries kept in memory across pages: two thousand cases being recorded at 30 entries each. Only cases
+    /// Recorded entries kept in memory across pages: two thousand cases being recorded at 20 entries each. Only cases
     /// recorded over time are kept (<see cref="RecordedOverTime"/>): with every case kept, the batch imports' 500-entry
-    /// cases filled 50,000 entries and the API's peak memory in the benchmark rose from about 300 to 430 MB.
+    /// cases filled 50,000 entries and the API's peak memory in the benchmark rose from about 300 to 430 MB. With 60,000
+    /// the API peaked at 389-411 MB once the benchmark's HTTP append let its code settle for 20 s on cases of its own
+    /// (1,000 cases of about 30 entries), 333 MB with 40,000 (docs/benchmarks.md).
     /// </summary>
-    public const int KeptEntries = 60_000;
+    public const int KeptEntries = 40_000;
 
     private readonly RecentHistories _recent = new(KeptEntries);
 

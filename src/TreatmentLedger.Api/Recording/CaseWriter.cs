@@ -262,14 +262,14 @@ public sealed class CaseWriter : IAsyncDisposable
             else appends.Add((states[decision.CaseId], decision.Events));
         }
         var now = _clock.GetUtcNow();
-        var stored = new List<CaseState>();
         if (openings.Count > 0)
-            stored.AddRange(await _openings.StoreAsync(session, openings, now, timeoutSeconds, ct));
-        if (appends.Count > 0) stored.AddRange(_appends.Queue(session, appends, now));
+            await _openings.StoreAsync(session, openings, now, timeoutSeconds, ct);
+        var appended = appends.Count > 0 ? _appends.Queue(session, appends, now) : [];
         await session.SaveChangesAsync(ct);
-        // What the cases hold now: the states stored, and those read under the locks of cases this batch left as they were.
-        var changed = stored.Select(s => s.Id).ToHashSet();
-        _known.Remember(session.TenantId, stored.Concat(states.Values.Where(s => !changed.Contains(s.Id))));
+        // What the cases appended to hold now: the states stored, and those read under the locks of cases this batch left
+        // as they were. Not a new case's: an imported case is seldom appended to at once, and its state can be large.
+        var changed = appended.Select(s => s.Id).ToHashSet();
+        _known.Remember(session.TenantId, appended.Concat(states.Values.Where(s => !changed.Contains(s.Id))));
         return true;
     }
 

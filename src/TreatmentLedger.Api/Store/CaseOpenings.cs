@@ -44,24 +44,21 @@ public sealed class CaseOpenings
     /// <summary>
     /// Stores new cases, each with its events in order (the first its case-opened), in the session's transaction (begun
     /// here if need be): the events get their versions, sequences and recording time. Fails on a case that exists (a
-    /// stream row of that hospital and id: see <see cref="IsExistingCase"/>). Answers the new cases' states.
+    /// stream row of that hospital and id: see <see cref="IsExistingCase"/>).
     /// </summary>
-    public async Task<IReadOnlyList<CaseState>> StoreAsync(IDocumentSession session, IReadOnlyList<(Guid CaseId, IReadOnlyList<IEvent> Events)> cases,
+    public async Task StoreAsync(IDocumentSession session, IReadOnlyList<(Guid CaseId, IReadOnlyList<IEvent> Events)> cases,
         DateTimeOffset now, int timeoutSeconds, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
         await _connections.WriteAsync(() => CopyAsync(session.Connection!, session.TenantId, cases, now, timeoutSeconds, ct));
 
         // What the inline projections would have stored for these events.
-        var states = new List<CaseState>();
         foreach (var (caseId, events) in cases)
         {
-            states.Add(CaseStateProjection.Fold(caseId, null, events));
+            session.Store(CaseStateProjection.Fold(caseId, null, events));
             foreach (var e in events)
                 if (AmendmentProjection.Of(e) is { } amendment) session.Store(amendment);
         }
-        session.Store<CaseState>(states);
-        return states;
     }
 
     private async Task CopyAsync(NpgsqlConnection connection, string hospital, IReadOnlyList<(Guid CaseId, IReadOnlyList<IEvent> Events)> cases,

@@ -81,7 +81,8 @@ public static class ConcurrencyStyleScenario
                 [
                     $"- Workload: {workload}, {v.Clients} clients each appending {perClient} imaging entries (new entryIds) per repetition, " +
                     $"one entry per request, through the ledger's write path in process (`LedgerWriter`): the API's writer queue (requests on " +
-                    $"different cases share a transaction, at most {CaseWriter.MaxBatch}, {CaseWriter.Writers} transactions in flight); or one " +
+                    $"different cases share a transaction, at most {CaseWriter.MaxBatch}, {CaseWriter.Writers} transaction(s) of appends in flight, decided on the " +
+                    $"states the writer knows when it can); or one " +
                     $"transaction per request, `FetchForExclusiveWriting` (the lock of Wolverine's `[WriteAggregate(LoadStyle = Exclusive)]`), or " +
                     $"`FetchForWriting` (Marten checks the version at commit) deciding again after each lost race (at most {LedgerWriter.MaxRetries} " +
                     $"times). 1 warm-up repetition, {reps} measured, fresh cases for each style.",
