@@ -27,7 +27,7 @@ namespace TreatmentLedger.Api.Recording;
 /// (<see cref="CaseAppends"/>), a new case's by <see cref="CaseOpenings"/>; and one commit.</item>
 /// </list>
 /// Two requests on one case never share a transaction: the later one waits for the next. The row locks, and for a batch
-/// decided on known states the events' unique (case, version) index, serialise writers of a case across API processes,
+/// decided on known states the append statement's check of each stream's version, serialise writers of a case across API processes,
 /// so concurrent appends without If-Match all land, once each, with no gap. A batch decided on known states that the
 /// store refuses (another process appended to a case, or an entry is sent again) is decided again under the locks. When
 /// a shared transaction fails, each of its requests is tried again alone, so that one request's failure is nobody
@@ -149,7 +149,7 @@ public sealed class CaseWriter : IAsyncDisposable
     {
         var hospital = batch[0].Hospital;
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
-        var known = mayUseKnown && onCases.All(p => !p.OpensCase)
+        var known = mayUseKnown && onCases.Count > 0 && onCases.All(p => !p.OpensCase)
             ? _known.ContextsFor(hospital, onCases.Select(p => (p.CaseId!.Value, p.Submission.Entries)))
             : null;
         try

@@ -4,7 +4,7 @@ using TreatmentLedger.Recording;
 namespace TreatmentLedger.Api.Recording;
 
 /// <summary>
-/// The case states this process's writer last committed, or read under the cases' locks, by hospital and case: a batch
+/// The states of the cases this process's writer last appended to, or read under their locks, by hospital and case: a batch
 /// of plain clinical entries on known cases (<see cref="ContextsFor"/>) is decided without reading anything, and stored
 /// in one round trip and its commit instead of two and a commit. The store still guards every such append: the events'
 /// unique (case, version) index refuses it when another process appended to the case since (the state is stale), and
