@@ -152,31 +152,22 @@ public sealed class CaseWriter : IAsyncDisposable
         var known = mayUseKnown && onCases.Count > 0 && onCases.All(p => !p.OpensCase)
             ? _known.ContextsFor(hospital, onCases.Select(p => (p.CaseId!.Value, p.Submission.Entries)))
             : null;
+        void ForgetCases() => _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
+        bool stored;
         try
         {
-            if (!await StoreTogetherAsync(batch, known))
-            {
-                // A request refused on a known state: the state may be stale, and a refusal stores nothing the store could
-                // refuse in turn. Decided again under the cases' locks.
-                _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
-                await StoreAsync(batch, openedMeanwhile, mayUseKnown: false);
-                return;
-            }
+            stored = await StoreTogetherAsync(batch, known);
         }
         catch (Exception e) when (StoreFaults.IsUnreachable(e))
         {
             // Nobody's request is at fault and trying each alone would only wait for the store again: all answer 503.
-            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
+            ForgetCases();
             foreach (var pending in batch) pending.Outcome.TrySetException(e);
             return;
         }
         catch (Exception) when (known is not null)
         {
-            // Decided on known states that the store refused (another process appended to a case, or an entry was sent
-            // again): decided again under the cases' locks, on what the store holds.
-            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
-            await StoreAsync(batch, openedMeanwhile, mayUseKnown: false);
-            return;
+            stored = false;
         }
         catch (Exception e) when (batch is [{ OpensCase: true }] && !openedMeanwhile && IsStreamCollision(e))
         {
@@ -187,14 +178,23 @@ public sealed class CaseWriter : IAsyncDisposable
         }
         catch (Exception) when (batch.Count > 1)
         {
-            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
+            ForgetCases();
             foreach (var pending in batch) await StoreAsync([pending]);
             return;
         }
         catch (Exception e)
         {
-            _known.Forget(hospital, onCases.Select(p => p.CaseId!.Value));
+            ForgetCases();
             batch[0].Outcome.TrySetException(e);
+            return;
+        }
+        if (!stored)
+        {
+            // Decided on known states and refused: by a rule (the state may be stale, and a refusal stores nothing the
+            // store could refuse in turn) or by the store (another process appended to a case, or an entry was sent
+            // again). Decided again under the cases' locks, on what the store holds.
+            ForgetCases();
+            await StoreAsync(batch, openedMeanwhile, mayUseKnown: false);
             return;
         }
         foreach (var pending in batch)

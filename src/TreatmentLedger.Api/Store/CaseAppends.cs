@@ -19,8 +19,8 @@ namespace TreatmentLedger.Api.Store;
 /// <see cref="CaseState"/> (what the inline projection would have stored). Marten's quick append took one call of a
 /// PL/pgSQL function per case, and its inline projection one upsert function call per case: per append, PostgreSQL
 /// spent 127 µs in the function (58 µs of it in its INSERT) and 61 µs in the upsert (pg_stat_statements,
-/// docs/benchmarks.md). The caller holds the streams' row locks and read their versions under them, so the versions
-/// written follow on without a gap. The rows are the ones Marten writes, as <see cref="CaseOpenings"/> writes them for
+/// docs/benchmarks.md). The caller read the streams' versions under their row locks, or knew them; the statement
+/// writes only streams still at those versions, so the versions written follow on without a gap. The rows are the ones Marten writes, as <see cref="CaseOpenings"/> writes them for
 /// a new case; a test reads appended cases back through Marten.
 /// </summary>
 public sealed class CaseAppends

@@ -12,7 +12,7 @@ namespace TreatmentLedger.Api.Store;
 /// retracts), all in the writer's transaction, committed with the rest of it. Marten's quick append inserts a stream's
 /// events one by one in a PL/pgSQL function, after parsing them from array parameters: PostgreSQL spent 20–23 ms of
 /// CPU per imported 500-entry file through it, 16–17 ms with <c>COPY</c> (paired benchmark runs, docs/benchmarks.md).
-/// Appends to an existing case are written by <see cref="CaseAppends"/>, under the case's lock.
+/// Appends to an existing case are written by <see cref="CaseAppends"/>, at the version the writer read or knew.
 /// The rows are the ones Marten writes: the same columns, global sequence, event type names, metadata and timestamps (the
 /// app's clock, as <see cref="EventAppendMode.QuickWithServerTimestamps"/> takes them), so that Marten, the dashboards'
 /// daemon and the ledger's own reads cannot tell them apart; a test reads an opened case back through Marten.
