@@ -13,9 +13,10 @@ namespace TreatmentLedger.Api.Store;
 /// (<see cref="KeptEntries"/>, <see cref="RecentHistories"/>): a case read again reads only the events recorded since,
 /// and parses none of the others again. Stored events never change, so a kept prefix stays true on every node.
 /// </summary>
-public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvider clock)
+public sealed class CaseReader(IDocumentStore store, EventRows rows, StoreConnections connections, TimeProvider clock)
 {
-    private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = ? and tenant_id = ?";
+    private readonly string _summarySql = $"select data -> 'summary' from {store.Options.Schema.For<CaseState>()} where id = $1 and tenant_id = $2";
+    private readonly ISerializer _serializer = store.Options.Serializer();
 
     /// <summary>
     /// Entries kept across reads: the cases a team is looking at (a few hundred of tens of entries, or one long course);
@@ -57,10 +58,16 @@ public sealed class CaseReader(IDocumentStore store, EventRows rows, TimeProvide
     {
         if (parameters is { AsOf: null, KnownAt: null })
         {
-            // Plain SQL: the hottest read route skips LINQ translation, and PostgreSQL sends the summary alone.
-            await using var session = store.QuerySession();
-            var found = await session.QueryAsync<CaseFacts>(_summarySql, ct, caseId, hospital);
-            return found.Count == 0 ? null : found[0];
+            // The hottest read route: one statement on a connection of the pool, no session; PostgreSQL sends the summary
+            // alone.
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand(_summarySql, connection) { CommandTimeout = Configuration.ReadTimeoutSeconds };
+            command.Parameters.AddWithValue(caseId);
+            command.Parameters.AddWithValue(hospital);
+            CaseFacts? facts = null;
+            await connections.ReadAsync(command, reader => facts = _serializer.FromJson<CaseFacts>(reader, 0), ct);
+            return facts;
         }
         return await LoadAsync(hospital, caseId, parameters, ct) is { } history ? CaseFacts.Of(history, parameters.AsOf) : null;
     }

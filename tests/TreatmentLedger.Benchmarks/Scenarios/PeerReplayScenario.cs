@@ -32,7 +32,7 @@ public static class PeerReplayScenario
         var replay = new ReadParameters(ctx.Today, KnownAt: null);
         Operation fold = async ct =>
         {
-            var reader = new CaseReader(ctx.Store, rows, TimeProvider.System);
+            var reader = new CaseReader(ctx.Store, rows, new StoreConnections(ctx.Store), TimeProvider.System);
             var history = await reader.LoadAsync(BenchContext.Hospital, id, replay, ct);
             if (history?.Recorded.Count != entries.Count) return $"read {history?.Recorded.Count ?? 0} entries";
             return Lines.Of(history, point).Count > 0 ? null : "no lines";
