@@ -65,8 +65,8 @@ public static class Configuration
 
     /// <summary>
     /// Seconds a read route's own SQL may take (a case's summary, the stream a view folds, the survival times, the
-    /// board's position, the feed's pages), as <see cref="ReadDeadline"/> for Marten's reads: a hung server answers 503 within 5 s, not after
-    /// Npgsql's 30 s (tests/…/Faults/ServerHangsTests).
+    /// board's position, the feed's pages), as <see cref="ReadDeadline"/> for Marten's reads: a hung server answers 503
+    /// within 5 s, not after Npgsql's 30 s (tests/…/Faults/ServerHangsTests).
     /// </summary>
     public const int ReadTimeoutSeconds = 2;
 
