@@ -51,6 +51,25 @@ public sealed class KnownStatesTests(LedgerFixture fixture) : LedgerTest(fixture
     }
 
     [Fact]
+    public async Task A_request_read_under_the_locks_is_judged_on_what_another_process_wrote_since()
+    {
+        var caseId = await Api.OpenCase(occurredOn: "2015-03");
+        Assert.Equal(201, (await Api.PostEntry(caseId, Bodies.Imaging("2015-03-20"))).Status);
+        await using var other = OtherProcess();
+
+        // The API knows the case at version 2, without a line; the other process starts one. A stop is decided under the
+        // cases' locks, on the state the store holds at version 3: the state the API knows, a version behind, has no line
+        // to stop and would refuse it (422).
+        Assert.Null(await other.AppendAsync(caseId, Bodies.Start("2015-04-01")));
+        var stop = await Api.PostEntry(caseId, Bodies.Stop("2015-05-01"));
+
+        Assert.Equal(201, stop.Status);
+        Assert.Equal(4, stop.Json["version"]!.GetValue<long>());
+        var summary = await Api.Get($"/cases/{caseId}");
+        Assert.Equal(4, summary.Json["version"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task An_entry_sent_again_on_a_known_case_answers_like_the_first_time()
     {
         var caseId = await Api.OpenCase();

@@ -43,6 +43,15 @@ public sealed class KnownStates
         return contexts;
     }
 
+    /// <summary>The known states of these cases (a batch locking them reads only those it does not know at their version).</summary>
+    public IReadOnlyDictionary<Guid, CaseState> StatesOf(string hospital, IEnumerable<Guid> caseIds)
+    {
+        var states = new Dictionary<Guid, CaseState>();
+        foreach (var caseId in caseIds)
+            if (Find(hospital, caseId) is { } state) states[caseId] = state;
+        return states;
+    }
+
     /// <summary>Remembers states as a transaction committed them, or read them under the cases' locks.</summary>
     public void Remember(string hospital, IEnumerable<CaseState> states)
     {

@@ -59,8 +59,9 @@ public sealed class CaseAppends
             "with ordinality as u(id, stream_id, version, data, type, dotnet_type, correlation_id, headers, user_name, n) " +
             "where u.stream_id in (select id from streams) " +
             "order by u.n returning seq_id, id";
-        _lockSql = $"select id from {schema}.mt_streams where tenant_id = ? and id = any(?) order by id for update";
-        _statesSql = $"select id, data from {states} where tenant_id = ? and id = any(?)";
+        _lockSql = $"select id, version from {schema}.mt_streams where tenant_id = ? and id = any(?) order by id for update";
+        _statesSql = $"select d.id, d.data from {states} d join unnest(?::uuid[], ?::bigint[]) as u(id, known) on d.id = u.id " +
+                     "where d.tenant_id = ? and d.mt_version <> u.known";
         _eventTypes = StoredEvents.RowTypeNames(events);
         _serializer = store.Options.Serializer();
     }
@@ -68,12 +69,35 @@ public sealed class CaseAppends
     /// <summary>
     /// Adds to a writer's batch query, in its transaction: the streams of these cases of <paramref name="hospital"/> locked
     /// in id order (transactions sharing cases cannot deadlock), then their states read, by a later statement that sees
-    /// every append committed before the locks were granted. A case unknown here (or another hospital's) has none.
+    /// every append committed before the locks were granted. A state the writer knows (<paramref name="known"/>) at the
+    /// version its stream holds is not read again: the state is a function of the stream up to its version. A case unknown
+    /// here (or another hospital's) has none.
     /// </summary>
-    public Task<IReadOnlyDictionary<Guid, CaseState>> LockedStates(IBatchedQuery query, string hospital, Guid[] caseIds)
+    public Task<IReadOnlyDictionary<Guid, CaseState>> LockedStates(IBatchedQuery query, string hospital, Guid[] caseIds,
+        IReadOnlyDictionary<Guid, CaseState> known)
     {
-        query.AddItem(new Rows<bool>(_lockSql, hospital, caseIds, _ => true));
-        return query.AddItem(new Rows<CaseState>(_statesSql, hospital, caseIds, reader => _serializer.FromJson<CaseState>(reader, 1)));
+        var locked = query.AddItem(new Rows<long>(_lockSql, [(NpgsqlDbType.Varchar, hospital), (NpgsqlDbType.Array | NpgsqlDbType.Uuid, caseIds)],
+            reader => reader.GetInt64(1)));
+        // Versions no state has, for the cases not known: their states are read whatever they hold.
+        var knownVersions = caseIds.Select(id => known.TryGetValue(id, out var state) ? state.Version : -1L).ToArray();
+        var read = query.AddItem(new Rows<CaseState>(_statesSql,
+            [(NpgsqlDbType.Array | NpgsqlDbType.Uuid, caseIds), (NpgsqlDbType.Array | NpgsqlDbType.Bigint, knownVersions), (NpgsqlDbType.Varchar, hospital)],
+            reader => _serializer.FromJson<CaseState>(reader, 1)));
+        return StatesAsync(locked, read, known);
+
+        static async Task<IReadOnlyDictionary<Guid, CaseState>> StatesAsync(Task<IReadOnlyDictionary<Guid, long>> locked,
+            Task<IReadOnlyDictionary<Guid, CaseState>> read, IReadOnlyDictionary<Guid, CaseState> known)
+        {
+            var versions = await locked;
+            var states = await read;
+            var result = new Dictionary<Guid, CaseState>();
+            foreach (var (id, version) in versions)
+            {
+                if (states.TryGetValue(id, out var state)) result[id] = state;
+                else if (known.TryGetValue(id, out state) && state.Version == version) result[id] = state;
+            }
+            return result;
+        }
     }
 
     /// <summary>
@@ -104,14 +128,14 @@ public sealed class CaseAppends
         return states;
     }
 
-    /// <summary>A query by hospital and case ids whose rows are (case id, value), by case id.</summary>
-    private sealed class Rows<T>(string sql, string hospital, Guid[] caseIds, Func<DbDataReader, T> read) : IQueryHandler<IReadOnlyDictionary<Guid, T>>
+    /// <summary>A query, its parameters in order, whose rows are (case id, value), by case id.</summary>
+    private sealed class Rows<T>(string sql, (NpgsqlDbType Type, object Value)[] values, Func<DbDataReader, T> read)
+        : IQueryHandler<IReadOnlyDictionary<Guid, T>>
     {
         public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
         {
             var parameters = builder.AppendWithParameters(sql, '?');
-            (parameters[0].NpgsqlDbType, parameters[0].Value) = (NpgsqlDbType.Varchar, hospital);
-            (parameters[1].NpgsqlDbType, parameters[1].Value) = (NpgsqlDbType.Array | NpgsqlDbType.Uuid, caseIds);
+            for (var i = 0; i < parameters.Length; i++) (parameters[i].NpgsqlDbType, parameters[i].Value) = values[i];
         }
 
         public async Task<IReadOnlyDictionary<Guid, T>> HandleAsync(DbDataReader reader, IStorageSession session, CancellationToken token)
