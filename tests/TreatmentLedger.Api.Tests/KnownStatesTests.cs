@@ -116,17 +116,20 @@ public sealed class KnownStatesTests(LedgerFixture fixture) : LedgerTest(fixture
     }
 
     /// <summary>A writer with known states of its own on the API's store, as another API process has.</summary>
-    private OtherWriter OtherProcess() => new(Host.Services.GetRequiredService<IDocumentStore>(), Fixture.Clock);
+    private OtherWriter OtherProcess() => new(Host.Services.GetRequiredService<IDocumentStore>(), Fixture.ConnectionString, Fixture.Clock);
 
     private sealed class OtherWriter : IAsyncDisposable
     {
         private readonly CaseWriter _writer;
+        private readonly WriterConnections _writerConnections;
         private readonly TimeProvider _clock;
 
-        public OtherWriter(IDocumentStore store, TimeProvider clock)
+        public OtherWriter(IDocumentStore store, string connectionString, TimeProvider clock)
         {
-            var connections = new StoreConnections(store);
-            _writer = new CaseWriter(store, new EventRows(store, connections), new CaseOpenings(store, connections), new CaseAppends(store), clock);
+            _writerConnections = new WriterConnections(connectionString);
+            var connections = new StoreConnections(store, _writerConnections);
+            _writer = new CaseWriter(store, new EventRows(store, connections), new CaseOpenings(store, connections), new CaseAppends(store),
+                _writerConnections, clock);
             _clock = clock;
         }
 
@@ -142,6 +145,10 @@ public sealed class KnownStatesTests(LedgerFixture fixture) : LedgerTest(fixture
             return problem?.Detail;
         }
 
-        public ValueTask DisposeAsync() => _writer.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            await _writer.DisposeAsync();
+            await _writerConnections.DisposeAsync();
+        }
     }
 }

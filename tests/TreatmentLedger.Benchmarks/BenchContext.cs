@@ -23,7 +23,7 @@ public sealed class BenchContext : IAsyncDisposable
     public DateOnly Today { get; } = DateOnly.FromDateTime(DateTime.UtcNow);
 
     /// <summary>The ledger's write path in process (one writer queue for the whole run).</summary>
-    public LedgerWriter Writer => _writer ??= new LedgerWriter(Store);
+    public LedgerWriter Writer => _writer ??= new LedgerWriter(Store, Cluster.ConnectionString);
 
     private LedgerWriter? _writer;
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
@@ -61,18 +62,21 @@ public sealed class CaseWriter : IAsyncDisposable
     private readonly EventRows _rows;
     private readonly CaseOpenings _openings;
     private readonly CaseAppends _appends;
+    private readonly WriterConnections _connections;
     private readonly TimeProvider _clock;
     private readonly KnownStates _known = new();
     private readonly Channel<Pending>[] _appendsQueues = [.. Enumerable.Range(0, Writers).Select(_ => Channel.CreateUnbounded<Pending>())];
     private readonly Channel<Pending> _openingsQueue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
 
-    public CaseWriter(IDocumentStore store, EventRows rows, CaseOpenings openings, CaseAppends appends, TimeProvider clock)
+    public CaseWriter(IDocumentStore store, EventRows rows, CaseOpenings openings, CaseAppends appends, WriterConnections connections,
+        TimeProvider clock)
     {
         _store = store;
         _rows = rows;
         _openings = openings;
         _appends = appends;
+        _connections = connections;
         _clock = clock;
         _writers =
         [
@@ -220,11 +224,12 @@ public sealed class CaseWriter : IAsyncDisposable
     {
         var ct = CancellationToken.None;
         var timeoutSeconds = Store.Configuration.WriteTimeoutFor(batch.Sum(p => p.Submission.Entries.Count));
-        await using var session = _store.LightweightSession(new Marten.Services.SessionOptions
-        {
-            TenantId = batch[0].Hospital,
-            Timeout = timeoutSeconds,
-        });
+        // A connection of the writer's own pool (generic plans, WriterConnections), in a transaction the session commits.
+        await using var connection = await _connections.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var options = Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true);
+        (options.TenantId, options.Timeout) = (batch[0].Hospital, timeoutSeconds);
+        await using var session = _store.LightweightSession(options);
         var onCases = batch.Where(p => p.CaseId is not null).ToList();
         IReadOnlyDictionary<Guid, CaseContext> contexts = known ?? new Dictionary<Guid, CaseContext>();
         IReadOnlyDictionary<Guid, CaseState> states = contexts.ToDictionary(c => c.Key, c => c.Value.State!);
@@ -232,14 +237,13 @@ public sealed class CaseWriter : IAsyncDisposable
         {
             // Every case's stream row locked and its state read, and what the rules read beside the states, in one round
             // trip, in the session's transaction (CaseAppends.LockedStates, CaseReads).
-            await session.BeginTransactionAsync(ct);
             var query = session.CreateBatchQuery();
             var caseIds = onCases.Select(p => p.CaseId!.Value).ToArray();
             var locked = _appends.LockedStates(query, session.TenantId, caseIds, _known.StatesOf(session.TenantId, caseIds));
             var reads = CaseReads.In(query, _rows, session.TenantId, onCases.Select(p => (p.CaseId!.Value, p.Submission.Entries)));
             await query.Execute(ct);
             states = await locked;
-            contexts = await ContextsAsync(session, _rows, onCases
+            contexts = await ContextsAsync(connection, session.TenantId, _rows, onCases
                 .Where(p => states.ContainsKey(p.CaseId!.Value))
                 .Select(p => (p.CaseId!.Value, states[p.CaseId!.Value], p.Submission.Entries)).ToList(), reads, ct);
         }
@@ -261,14 +265,14 @@ public sealed class CaseWriter : IAsyncDisposable
                 continue;
             }
             if (decision.RepeatsWithoutSequence is { Length: > 0 } versions)
-                decision.KnowSequences(await _rows.SequencesAsync(session.Connection!, decision.CaseId, versions, ct));
+                decision.KnowSequences(await _rows.SequencesAsync(connection, decision.CaseId, versions, ct));
             if (decision.Events.Count == 0) continue;
             if (decision.OpensCase) openings.Add((decision.CaseId, decision.Events));
             else appends.Add((states[decision.CaseId], decision.Events));
         }
         var now = _clock.GetUtcNow();
         if (openings.Count > 0)
-            await _openings.StoreAsync(session, openings, now, timeoutSeconds, ct);
+            await _openings.StoreAsync(session, connection, openings, now, timeoutSeconds, ct);
         var appended = appends.Count > 0 ? _appends.Queue(session, appends, now) : [];
         await session.SaveChangesAsync(ct);
         // What the cases appended to hold now: the states stored, and those read under the locks of cases this batch left
@@ -282,9 +286,9 @@ public sealed class CaseWriter : IAsyncDisposable
     /// The contexts that requests on existing cases (one request a case) are judged against: each case's state, the
     /// entries its request names and their latest correction and retraction (<paramref name="reads"/>, read with the
     /// states, under the streams' row locks); and every entry of a case whose request amends a start, a stop or a death,
-    /// or adds one anchored before an entry of the case (read in the session's transaction).
+    /// or adds one anchored before an entry of the case (read in the writer's transaction, on <paramref name="connection"/>).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(IDocumentSession session, EventRows rows,
+    public static async Task<IReadOnlyDictionary<Guid, CaseContext>> ContextsAsync(NpgsqlConnection connection, string hospital, EventRows rows,
         IReadOnlyList<(Guid CaseId, CaseState State, IReadOnlyList<Entry> Entries)> requests, CaseReads reads, CancellationToken ct)
     {
         var named = await reads.Named;
@@ -298,7 +302,7 @@ public sealed class CaseWriter : IAsyncDisposable
             if (context.NeedsWholeCase(entries) || await reads.AnchoredAfterEndingAsync(caseId))
             {
                 var whole = new List<RecordedEntry>();
-                await rows.StreamAsync(session.Connection!, session.TenantId, caseId, 0, whole, ct, Store.Configuration.WriteTimeoutSeconds);
+                await rows.StreamAsync(connection, hospital, caseId, 0, whole, ct, Store.Configuration.WriteTimeoutSeconds);
                 context = CaseContext.Of(caseId, new CaseHistory(whole));
             }
             contexts[caseId] = context;

@@ -42,15 +42,14 @@ public sealed class CaseOpenings
     }
 
     /// <summary>
-    /// Stores new cases, each with its events in order (the first its case-opened), in the session's transaction (begun
-    /// here if need be): the events get their versions, sequences and recording time. Fails on a case that exists (a
-    /// stream row of that hospital and id: see <see cref="IsExistingCase"/>).
+    /// Stores new cases, each with its events in order (the first its case-opened), in the session's transaction on
+    /// <paramref name="connection"/> (a writer's, begun by the caller): the events get their versions, sequences and
+    /// recording time. Fails on a case that exists (a stream row of that hospital and id: see <see cref="IsExistingCase"/>).
     /// </summary>
-    public async Task StoreAsync(IDocumentSession session, IReadOnlyList<(Guid CaseId, IReadOnlyList<IEvent> Events)> cases,
+    public async Task StoreAsync(IDocumentSession session, NpgsqlConnection connection, IReadOnlyList<(Guid CaseId, IReadOnlyList<IEvent> Events)> cases,
         DateTimeOffset now, int timeoutSeconds, CancellationToken ct)
     {
-        await session.BeginTransactionAsync(ct);
-        await _connections.WriteAsync(() => CopyAsync(session.Connection!, session.TenantId, cases, now, timeoutSeconds, ct));
+        await _connections.WriteAsync(() => CopyAsync(connection, session.TenantId, cases, now, timeoutSeconds, ct));
 
         // What the inline projections would have stored for these events.
         foreach (var (caseId, events) in cases)

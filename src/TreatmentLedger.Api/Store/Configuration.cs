@@ -35,6 +35,7 @@ public static class Configuration
         // Record-time (knownAt) reads use the event timestamps, so they come from the same clock as the rest of the app.
         services.ConfigureMarten((sp, opts) => opts.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
         // Failures logged without parameter values; a command failed on the server discards the pool (StoreConnections).
+        services.AddSingleton(_ => new WriterConnections(connectionString));
         services.AddSingleton<StoreConnections>();
         services.ConfigureMarten((sp, opts) => opts.Logger(
             new LedgerMartenLogger(sp.GetRequiredService<ILogger<IDocumentStore>>(), sp.GetRequiredService<StoreConnections>)));

@@ -17,11 +17,13 @@ namespace TreatmentLedger.Api.Store;
 /// "Faults"). Such failures are rare; a pool refilled after one costs a few connection set-ups.</item>
 /// </list>
 /// </summary>
-public sealed class StoreConnections(IDocumentStore store)
+public sealed class StoreConnections(IDocumentStore store, WriterConnections? writers = null)
 {
+    /// <summary>Empties the store's pool, and the writer queue's (<see cref="WriterConnections"/>).</summary>
     public void Discard()
     {
         if (store.Storage.Database is PostgresqlDatabase database) database.DataSource.Clear();
+        writers?.Discard();
     }
 
     /// <summary>Runs a query of the ledger's own and hands each row to <paramref name="row"/>.</summary>

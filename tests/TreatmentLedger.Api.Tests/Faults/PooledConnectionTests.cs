@@ -111,12 +111,13 @@ public sealed class PooledConnectionTests
     private static async Task OpenAsync(IDocumentStore store, CaseOpenings openings, Guid caseId, string patientRef)
     {
         await using var session = store.LightweightSession("h");
+        await session.BeginTransactionAsync(CancellationToken.None);
         IReadOnlyList<IEvent> events =
         [
             new Event<CaseOpened>(new CaseOpened { EntryId = Guid.NewGuid(), OccurredOn = ClinicalDate.Parse("2020-01"), PatientRef = patientRef, Sex = "female" }),
             new Event<FollowUpRecorded>(new FollowUpRecorded { EntryId = Guid.NewGuid(), OccurredOn = ClinicalDate.Parse("2020-02"), VitalStatus = "alive" }),
         ];
-        await openings.StoreAsync(session, [(caseId, events)], DateTimeOffset.UtcNow, Configuration.WriteTimeoutSeconds, CancellationToken.None);
+        await openings.StoreAsync(session, session.Connection!, [(caseId, events)], DateTimeOffset.UtcNow, Configuration.WriteTimeoutSeconds, CancellationToken.None);
         await session.SaveChangesAsync();
     }
 

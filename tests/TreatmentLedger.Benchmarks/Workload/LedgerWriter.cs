@@ -22,14 +22,16 @@ public sealed class LedgerWriter : IAsyncDisposable
     private static readonly Recorder Recorder = new(RecordedBy, CorrelationId);
     private readonly IDocumentStore _store;
     private readonly EventRows _rows;
+    private readonly WriterConnections _writerConnections;
     private readonly CaseWriter _queue;
 
-    public LedgerWriter(IDocumentStore store)
+    public LedgerWriter(IDocumentStore store, string connectionString)
     {
         _store = store;
-        var connections = new StoreConnections(store);
+        _writerConnections = new WriterConnections(connectionString);
+        var connections = new StoreConnections(store, _writerConnections);
         _rows = new EventRows(store, connections);
-        _queue = new CaseWriter(store, _rows, new CaseOpenings(store, connections), new CaseAppends(store), TimeProvider.System);
+        _queue = new CaseWriter(store, _rows, new CaseOpenings(store, connections), new CaseAppends(store), _writerConnections, TimeProvider.System);
     }
 
     /// <summary>Opens a case through the writer queue; answers its id, or why it was refused.</summary>
@@ -80,7 +82,11 @@ public sealed class LedgerWriter : IAsyncDisposable
 
     public const int MaxRetries = 100;
 
-    public ValueTask DisposeAsync() => _queue.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync();
+        await _writerConnections.DisposeAsync();
+    }
 
     /// <summary>
     /// The case's stream fetched by <paramref name="fetch"/> (with or without its lock) and what the rules read beside its
@@ -95,7 +101,7 @@ public sealed class LedgerWriter : IAsyncDisposable
         await query.Execute(ct);
         var stream = await fetched;
         if (stream.Aggregate is not { } state) return (stream, null, $"no case {caseId}");
-        var contexts = await CaseWriter.ContextsAsync(session, _rows, [(caseId, state, entries)], reads, ct);
+        var contexts = await CaseWriter.ContextsAsync(session.Connection!, session.TenantId, _rows, [(caseId, state, entries)], reads, ct);
         var (decision, problem) = Decision.OnCase(caseId, contexts[caseId], new Submission(entries, null, _ => ""), Recorder, TimeProvider.System);
         return (stream, decision, problem?.Detail);
     }
