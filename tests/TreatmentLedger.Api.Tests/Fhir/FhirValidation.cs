@@ -25,6 +25,13 @@ public static class FhirValidation
         return Create(new MultiResolver(core.AsAsync(), mcode.AsAsync(), StandInProfiles.For(core.AsAsync(), mcode)));
     });
 
+    /// <summary>
+    /// One validation at a time: the validators load and cache their schemas lazily, and that loading is not safe between
+    /// threads. The cohort and export tests run in parallel, and once a schema failed to load under them ("Encountered an
+    /// error while loading schema 'http://hl7.org/fhir/StructureDefinition/string': Index was out of range").
+    /// </summary>
+    private static readonly Lock Gate = new();
+
     private static Validator Create(IAsyncResourceResolver source)
     {
         var resolver = new CachedResolver(source);
@@ -39,14 +46,17 @@ public static class FhirValidation
     {
         var core = (Bundle)bundle.DeepCopy();
         foreach (var entry in core.Entry) entry.Resource!.Meta = null;
-        return Errors(Core.Value.Validate(core, "http://hl7.org/fhir/StructureDefinition/Bundle"));
+        lock (Gate) return Errors(Core.Value.Validate(core, "http://hl7.org/fhir/StructureDefinition/Bundle"));
     }
 
     /// <summary>
     /// The errors of a resource against the mCODE profile it claims, US Core and genomics-reporting stood in for by
     /// <see cref="StandInProfiles"/>.
     /// </summary>
-    public static IReadOnlyList<string> ProfileErrors(Resource resource, string profile) => Errors(Mcode.Value.Validate(resource, profile));
+    public static IReadOnlyList<string> ProfileErrors(Resource resource, string profile)
+    {
+        lock (Gate) return Errors(Mcode.Value.Validate(resource, profile));
+    }
 
     private static List<string> Errors(OperationOutcome outcome) => outcome.Issue
         .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal)
