@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
-using Npgsql;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using TreatmentLedger.Api.Faults;
 using TreatmentLedger.Api.Hosting;
 using TreatmentLedger.Api.Http;
