@@ -235,8 +235,9 @@ public sealed class CaseWriter : IAsyncDisposable
         IReadOnlyDictionary<Guid, CaseState> states = contexts.ToDictionary(c => c.Key, c => c.Value.State!);
         if (known is null && onCases.Count > 0)
         {
-            // Every case's stream row locked and its state read, and what the rules read beside the states, in one round
-            // trip, in the session's transaction (CaseAppends.LockedStates, CaseReads).
+            // Every case's stream row locked and the states this writer does not know at the version locked read, and what
+            // the rules read beside the states, in one round trip, in the writer's transaction (CaseAppends.LockedStates,
+            // CaseReads).
             var query = session.CreateBatchQuery();
             var caseIds = onCases.Select(p => p.CaseId!.Value).ToArray();
             var locked = _appends.LockedStates(query, session.TenantId, caseIds, _known.StatesOf(session.TenantId, caseIds));
