@@ -45,18 +45,31 @@ public sealed class CaseFactsProjection : IProjection
         var kept = pages.ToDictionary(p => p.CaseId, p => _recent.EarlierThan(tenant, p.CaseId, p.Entries[0].Version));
         var read = await EarlierEventsAsync(operations, kept.Where(k => k.Value is null).Select(k => k.Key).ToArray(),
             events.Min(e => e.Sequence), cancellation);
+        var boards = new List<CaseBoardRow>(pages.Count);
+        var lines = new List<LineFactRow>(pages.Count);
+        var shortened = new List<(Guid CaseId, int Lines)>();
         foreach (var page in pages)
         {
             var earlier = kept[page.CaseId] ?? read[page.CaseId].Select(e => e.ToRecordedEntry()).ToList();
             var history = new CaseHistory(earlier.Concat(page.Entries));
             if (RecordedOverTime(history)) _recent.Keep(tenant, page.CaseId, history.Recorded);
-            var (board, lines) = DocumentsOf(page.CaseId, history);
-            operations.Store(board);
-            foreach (var line in lines) operations.Store(line);
-            if (LinesTakenAway(earlier, page, lines.Count))
-                operations.DeleteWhere<LineFactRow>(r => r.CaseId == page.CaseId && r.LineNumber > lines.Count);
+            var documents = DocumentsOf(page.CaseId, history);
+            boards.Add(documents.Board);
+            lines.AddRange(documents.Lines);
+            if (LinesTakenAway(earlier, page, documents.Lines.Count)) shortened.Add((page.CaseId, documents.Lines.Count));
         }
+        var rows = Rows(operations.DocumentStore.Options);
+        operations.QueueOperation(rows.Board.Upsert(tenant, boards));
+        if (lines.Count > 0) operations.QueueOperation(rows.Lines.Upsert(tenant, lines));
+        foreach (var (caseId, count) in shortened)
+            operations.DeleteWhere<LineFactRow>(r => r.CaseId == caseId && r.LineNumber > count);
     }
+
+    private (PageRows<CaseBoardRow> Board, PageRows<LineFactRow> Lines)? _rows;
+
+    /// <summary>The statements that write a page's documents, built once (the projection is registered before its store exists).</summary>
+    private (PageRows<CaseBoardRow> Board, PageRows<LineFactRow> Lines) Rows(IReadOnlyStoreOptions options) =>
+        _rows ??= (DashboardRows.Board(options), DashboardRows.Lines(options));
 
     /// <summary>The documents of a case: its board row and a fact per line (also what <see cref="CaseFactsRebuild"/> writes).</summary>
     public static CaseDocuments DocumentsOf(Guid caseId, CaseHistory history) =>
