@@ -39,15 +39,21 @@ public sealed class CaseBoardRow
     /// <summary>The estimated fields the row's facts rest on (as <c>GET /cases/{id}</c> lists them).</summary>
     public List<EstimateUsed> EstimatesUsed { get; set; } = [];
 
-    /// <summary>The row of a case from its whole history.</summary>
-    public static CaseBoardRow Of(Guid caseId, CaseHistory history)
+    /// <summary>
+    /// The course a case's row is computed from (its whole history, as known now), also what its line facts read. The
+    /// anthracycline alerts add up administered doses and read no clock; the view point's "today" only bounds oral
+    /// exposure, which no alert reads, and an active line's duration, which no line fact reads. It is taken from the data
+    /// so that the row is a function of the entries alone.
+    /// </summary>
+    public static Course CourseOf(CaseHistory history) =>
+        new(history, new ViewPoint(null, DateOnly.FromDateTime(history.Recorded.Max(r => r.RecordedAt).UtcDateTime)));
+
+    /// <summary>The row of a case from its whole history and its <see cref="CourseOf"/>.</summary>
+    public static CaseBoardRow Of(Guid caseId, CaseHistory history, Course course)
     {
         var facts = CaseFacts.Of(history, asOf: null);
         var lastRecordedAt = history.Recorded.Max(r => r.RecordedAt);
-        // The anthracycline alerts add up administered doses and read no clock; the view point's "today" only bounds oral
-        // exposure, which no alert reads. It is taken from the data so that the row is a function of the entries alone.
-        var point = new ViewPoint(null, DateOnly.FromDateTime(lastRecordedAt.UtcDateTime));
-        var alerts = Projections.CumulativeDose.Of(history, point, Projections.CumulativeDose.DefaultAlphaBeta).Alerts
+        var alerts = Projections.CumulativeDose.Of(course, Projections.CumulativeDose.DefaultAlphaBeta).Alerts
             .Select(a => new BoardAlert(a.Kind, a.Level)).ToList();
         return new CaseBoardRow
         {

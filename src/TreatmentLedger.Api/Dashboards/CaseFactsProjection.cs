@@ -72,8 +72,11 @@ public sealed class CaseFactsProjection : IProjection
         _rows ??= (DashboardRows.Board(options), DashboardRows.Lines(options));
 
     /// <summary>The documents of a case: its board row and a fact per line (also what <see cref="CaseFactsRebuild"/> writes).</summary>
-    public static CaseDocuments DocumentsOf(Guid caseId, CaseHistory history) =>
-        new(CaseBoardRow.Of(caseId, history), LineFacts.Of(history).Select(line => LineFactRow.Of(caseId, line)).ToList());
+    public static CaseDocuments DocumentsOf(Guid caseId, CaseHistory history)
+    {
+        var course = CaseBoardRow.CourseOf(history);
+        return new(CaseBoardRow.Of(caseId, history, course), LineFacts.Of(course).Select(line => LineFactRow.Of(caseId, line)).ToList());
+    }
 
     /// <summary>
     /// Whether more than one transaction recorded the case, which is what earns it a place among the kept histories: a

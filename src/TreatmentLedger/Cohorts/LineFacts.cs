@@ -15,11 +15,11 @@ public static class LineFacts
 
     public const int SevereGrade = 3;
 
-    public static IReadOnlyList<LineFact> Of(CaseHistory history)
-    {
-        var course = new Course(history, AsKnownNow);
-        return course.Lines.Select(line => Of(Lines.View(line, course), course.LastContact)).ToList();
-    }
+    public static IReadOnlyList<LineFact> Of(CaseHistory history) => Of(new Course(history, AsKnownNow));
+
+    /// <summary>The facts of a course folded for another view as known now (no asOf): its today does not change them.</summary>
+    public static IReadOnlyList<LineFact> Of(Course course) =>
+        course.Lines.Select(line => Of(Lines.View(line, course), course.LastContact)).ToList();
 
     /// <summary>
     /// pfs: start to the per-line progression-free end, an event when that end is a progression (inferred from a stop

@@ -54,9 +54,10 @@ public static class CumulativeDose
             ["idarubicin"] = 5m,
         };
 
-    public static CumulativeDoseView Of(CaseHistory history, ViewPoint point, decimal alphaBeta)
+    public static CumulativeDoseView Of(CaseHistory history, ViewPoint point, decimal alphaBeta) => Of(new Course(history, point), alphaBeta);
+
+    public static CumulativeDoseView Of(Course course, decimal alphaBeta)
     {
-        var course = new Course(history, point);
         var estimates = new EstimatesUsed();
         var radiotherapy = Radiotherapy(course, alphaBeta, estimates);
         var byDrug = ByDrug(course, estimates);

@@ -1,5 +1,6 @@
 using TreatmentLedger.Cohorts;
 using TreatmentLedger.Entries;
+using TreatmentLedger.Projections;
 using TreatmentLedger.Tests.Projections;
 using static TreatmentLedger.Tests.Projections.CaseBuilder;
 
@@ -46,6 +47,22 @@ public sealed class LineFactsTests
         Assert.Equal((false, "progression"), (line.Active, line.StopReason));
         Assert.Equal(new TimeToEvent(152, true), line.Pfs);
         Assert.Equal(new TimeToEvent(366, true), line.Ttd);
+    }
+
+    [Fact]
+    public void The_facts_of_a_course_folded_for_another_view_do_not_depend_on_its_today()
+    {
+        var history = ThreeLines().History;
+        static string Shown(IReadOnlyList<LineFact> lines) =>
+            string.Join("; ", lines.Select(l => l with { Grade3PlusAdverseEvents = [] } + string.Join(",", l.Grade3PlusAdverseEvents)));
+
+        // The dashboards fold one course for a case's row and its lines, with the day of its last recording as today.
+        foreach (var today in new[] { new DateOnly(2017, 9, 2), new DateOnly(2018, 3, 11), new DateOnly(2030, 1, 1) })
+            Assert.Equal(Shown(LineFacts.Of(history)), Shown(LineFacts.Of(new Course(history, new ViewPoint(null, today)))));
+        // What such a today changes: an active line's duration, which the facts leave out.
+        var early = new Course(history, new ViewPoint(null, new DateOnly(2017, 9, 2)));
+        var late = new Course(history, new ViewPoint(null, new DateOnly(2030, 1, 1)));
+        Assert.NotEqual(Lines.View(early.Lines[2], early).Duration, Lines.View(late.Lines[2], late).Duration);
     }
 
     [Fact]
