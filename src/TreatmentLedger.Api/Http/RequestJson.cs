@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
@@ -37,10 +38,15 @@ public static class RequestJson
     /// <summary>
     /// Every field name and string value must be valid Unicode (no invalid UTF-8, no lone surrogate escape) without NUL
     /// characters: PostgreSQL refuses both in text and jsonb, and invalid UTF-8 cannot even be read as a string.
+    /// A field's path is spelt only for an error: spelling it for every field of a case file took a sixth of what the API
+    /// allocated importing case files (docs/benchmarks.md).
     /// </summary>
-    public static void CheckText(JsonNode? node, string path, ValidationErrors errors)
+    public static void CheckText(JsonNode? node, string path, ValidationErrors errors) =>
+        CheckText(node, new List<object>(path.Length == 0 ? [] : [path]), errors);
+
+    /// <summary>Checks <paramref name="node"/>, found at <paramref name="path"/> (field names and array indexes).</summary>
+    private static void CheckText(JsonNode? node, List<object> path, ValidationErrors errors)
     {
-        var field = path.Length == 0 ? "$" : path;
         switch (node)
         {
             case JsonObject json:
@@ -51,21 +57,28 @@ public static class RequestJson
                 }
                 catch (InvalidOperationException)
                 {
-                    errors.Add(field, "holds a field name that is not valid UTF-8");
+                    errors.Add(Spelt(path), "holds a field name that is not valid UTF-8");
                     return;
                 }
                 foreach (var (name, child) in fields)
                 {
                     if (Unstorable(name) is { } problem)
                     {
-                        errors.Add(field, $"holds a field name that {problem}");
+                        errors.Add(Spelt(path), $"holds a field name that {problem}");
                         continue;
                     }
-                    CheckText(child, path.Length == 0 ? name : $"{path}.{name}", errors);
+                    path.Add(name);
+                    CheckText(child, path, errors);
+                    path.RemoveAt(path.Count - 1);
                 }
                 break;
             case JsonArray array:
-                for (var i = 0; i < array.Count; i++) CheckText(array[i], $"{field}[{i}]", errors);
+                for (var i = 0; i < array.Count; i++)
+                {
+                    path.Add(i);
+                    CheckText(array[i], path, errors);
+                    path.RemoveAt(path.Count - 1);
+                }
                 break;
             case JsonValue value when value.GetValueKind() == JsonValueKind.String:
                 string text;
@@ -75,12 +88,24 @@ public static class RequestJson
                 }
                 catch (InvalidOperationException)
                 {
-                    errors.Add(field, "is not valid UTF-8 text");
+                    errors.Add(Spelt(path), "is not valid UTF-8 text");
                     return;
                 }
-                if (Unstorable(text) is { } message) errors.Add(field, message);
+                if (Unstorable(text) is { } message) errors.Add(Spelt(path), message);
                 break;
         }
+    }
+
+    /// <summary>A path as errors name it: <c>entries[3].note</c>; <c>$</c> for the body itself, or an index at its root.</summary>
+    private static string Spelt(List<object> path)
+    {
+        var spelt = new StringBuilder();
+        foreach (var segment in path)
+        {
+            if (segment is int index) spelt.Append(spelt.Length == 0 ? "$" : "").Append('[').Append(index).Append(']');
+            else spelt.Append(spelt.Length == 0 ? "" : ".").Append(segment);
+        }
+        return spelt.Length == 0 ? "$" : spelt.ToString();
     }
 
     /// <summary>Why the store cannot keep <paramref name="text"/>, or null when it can.</summary>

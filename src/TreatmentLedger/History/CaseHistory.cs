@@ -49,10 +49,6 @@ public sealed class CaseHistory
 
     public IReadOnlyList<EffectiveEntry> Effective => _effective.Value;
 
-    /// <summary>The recorded clinical entry with this id, if any.</summary>
-    public RecordedEntry? FindClinical(Guid entryId) =>
-        Recorded.FirstOrDefault(e => e.Entry is ClinicalEntry && e.Entry.EntryId == entryId);
-
     /// <summary>The state of a recorded clinical entry; corrections and retractions themselves are always active.</summary>
     public EntryState StateOf(RecordedEntry recorded) =>
         recorded.Entry is ClinicalEntry && _states.Value.TryGetValue(recorded.Entry.EntryId, out var state)

@@ -20,8 +20,8 @@ public static class CaseRules
     {
         CaseOpened when recorded.Count > 0 =>
             "the case is already opened; correct its case-opened entry to change it",
-        EntryRetracted retraction => TargetViolation(new CaseHistory(recorded), retraction, null),
-        EntryCorrected correction => TargetViolation(new CaseHistory(recorded), correction, correction.ClinicalReplacement),
+        EntryRetracted retraction => TargetViolation(recorded, retraction, null),
+        EntryCorrected correction => TargetViolation(recorded, correction, correction.ClinicalReplacement),
         _ => null,
     };
 
@@ -122,13 +122,21 @@ public static class CaseRules
         }
     }
 
-    private static string? TargetViolation(CaseHistory history, CorrectionEntry action, ClinicalEntry? replacement)
+    /// <summary>
+    /// Read from the recorded entries directly, as <see cref="CaseHistory.StateOf"/> would say it (the target is the first
+    /// clinical entry with that entryId, retracted by a retraction recorded after it): an import checks every one of its
+    /// corrections and retractions against the entries before it, and a history built for each took a sixth of what the
+    /// API allocated importing case files (docs/benchmarks.md).
+    /// </summary>
+    private static string? TargetViolation(IReadOnlyList<RecordedEntry> recorded, CorrectionEntry action, ClinicalEntry? replacement)
     {
         var verb = action is EntryRetracted ? "retract" : "correct";
-        var target = history.FindClinical(action.EntryId);
+        RecordedEntry? target = null;
+        foreach (var r in recorded)
+            if (r.Entry is ClinicalEntry && r.Entry.EntryId == action.EntryId && (target is null || r.Version < target.Version)) target = r;
         if (target is null)
             return $"cannot {verb} entry {action.EntryId}: this case has no clinical entry with that entryId";
-        if (history.StateOf(target).Status == EntryStatus.Retracted)
+        if (recorded.Any(r => r.Entry is EntryRetracted retracted && retracted.EntryId == action.EntryId && r.Version > target.Version))
             return $"cannot {verb} entry {action.EntryId}: it is already retracted";
         if (replacement is not null && (target.Entry is CaseOpened) != (replacement is CaseOpened))
             return "a case-opened entry can only be replaced by a case-opened entry, and no other entry by one";

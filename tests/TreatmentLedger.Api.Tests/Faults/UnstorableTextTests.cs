@@ -12,7 +12,7 @@ public sealed class UnstorableTextTests(LedgerFixture fixture) : LedgerTest(fixt
 
         var refused = await Api.Post("/cases/import", file.Replace("NOTE", "a\\u0000b"));
 
-        refused.AssertProblem(400);
+        refused.AssertInvalid("entries[0].note");
         Assert.Equal(0, (await Api.GetCurrent("/cases")).Json["total"]!.GetValue<long>());
         for (var i = 0; i < 8; i++) Assert.Equal(201, (await Api.Post("/cases/import", file)).Status);
     }
