@@ -4,6 +4,7 @@ using Marten.Internal.Operations;
 using NpgsqlTypes;
 using TreatmentLedger.Api.CaseBoard;
 using TreatmentLedger.Api.Cohorts;
+using TreatmentLedger.Api.Store;
 using Weasel.Postgresql;
 using IStorageSession = Weasel.Storage.IStorageSession;
 using OperationRole = Weasel.Core.OperationRole;
@@ -62,13 +63,12 @@ public sealed class PageRows<T> where T : notnull
 
         public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
         {
-            object[] values =
+            object?[] values =
             [
                 hospital, shape._dotnetType, shape._ids(rows), rows.Select(r => shape._serializer.ToJson(r)).ToArray(),
                 rows.Select(_ => Guid.CreateVersion7()).ToArray(), .. shape._columns.Select(c => c.Values(rows)),
             ];
-            var parameters = builder.AppendWithParameters(shape._sql, '?');
-            for (var i = 0; i < parameters.Length; i++) (parameters[i].NpgsqlDbType, parameters[i].Value) = (shape._types[i], values[i]);
+            builder.AppendTyped(shape._sql, shape._types.Zip(values).ToArray());
         }
 
         public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;

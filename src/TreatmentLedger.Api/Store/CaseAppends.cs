@@ -129,13 +129,12 @@ public sealed class CaseAppends
     }
 
     /// <summary>A query, its parameters in order, whose rows are (case id, value), by case id.</summary>
-    private sealed class Rows<T>(string sql, (NpgsqlDbType Type, object Value)[] values, Func<DbDataReader, T> read)
+    private sealed class Rows<T>(string sql, (NpgsqlDbType Type, object? Value)[] values, Func<DbDataReader, T> read)
         : IQueryHandler<IReadOnlyDictionary<Guid, T>>
     {
         public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
         {
-            var parameters = builder.AppendWithParameters(sql, '?');
-            for (var i = 0; i < parameters.Length; i++) (parameters[i].NpgsqlDbType, parameters[i].Value) = values[i];
+            builder.AppendTyped(sql, values);
         }
 
         public async Task<IReadOnlyDictionary<Guid, T>> HandleAsync(DbDataReader reader, IStorageSession session, CancellationToken token)
@@ -185,12 +184,7 @@ public sealed class CaseAppends
                 NpgsqlDbType.Array | NpgsqlDbType.Varchar, NpgsqlDbType.Array | NpgsqlDbType.Varchar,
                 NpgsqlDbType.Array | NpgsqlDbType.Jsonb, NpgsqlDbType.Array | NpgsqlDbType.Varchar,
             ];
-            var parameters = builder.AppendWithParameters(appends._sql, '?');
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                parameters[i].NpgsqlDbType = dbTypes[i];
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
+            builder.AppendTyped(appends._sql, dbTypes.Zip(values).ToArray());
         }
 
         /// <summary>
