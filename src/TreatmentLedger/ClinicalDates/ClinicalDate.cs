@@ -45,28 +45,30 @@ public readonly record struct ClinicalDate : IComparable<ClinicalDate>
     public static ClinicalDate Parse(string text) =>
         TryParse(text, out var date, out var error) ? date : throw new FormatException(error);
 
-    public static bool TryParse(string? text, out ClinicalDate date, out string error)
+    public static bool TryParse(string? text, out ClinicalDate date, out string error) => TryParse(text.AsSpan(), out date, out error);
+
+    /// <summary>Reads <c>YYYY</c>, <c>YYYY-MM</c> or <c>YYYY-MM-DD</c> (ASCII digits), without allocating unless it fails.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out ClinicalDate date, out string error)
     {
         date = default;
         error = "must be a clinical date YYYY, YYYY-MM or YYYY-MM-DD";
-        if (string.IsNullOrEmpty(text)) return false;
-        var parts = text.Split('-');
-        if (parts.Length > 3 || parts[0].Length != 4 || parts.Skip(1).Any(p => p.Length != 2)) return false;
-        if (!parts.All(p => p.All(char.IsAsciiDigit))) return false;
+        if (text.Length is not (4 or 7 or 10)) return false;
+        for (var i = 0; i < text.Length; i++)
+            if (i is 4 or 7 ? text[i] != '-' : !char.IsAsciiDigit(text[i])) return false;
 
-        var year = int.Parse(parts[0], CultureInfo.InvariantCulture);
+        var year = int.Parse(text[..4], CultureInfo.InvariantCulture);
         if (year < 1800)
         {
             error = "year must be 1800 or later";
             return false;
         }
-        int? month = parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null;
+        int? month = text.Length > 4 ? int.Parse(text[5..7], CultureInfo.InvariantCulture) : null;
         if (month is < 1 or > 12)
         {
             error = $"'{text}' has no month {month}";
             return false;
         }
-        int? day = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : null;
+        int? day = text.Length > 7 ? int.Parse(text[8..10], CultureInfo.InvariantCulture) : null;
         if (day is not null && (day < 1 || day > DateTime.DaysInMonth(year, month!.Value)))
         {
             error = $"'{text}' does not exist: {year}-{month:00} has {DateTime.DaysInMonth(year, month!.Value)} days";
@@ -79,22 +81,48 @@ public readonly record struct ClinicalDate : IComparable<ClinicalDate>
 
     public int CompareTo(ClinicalDate other) => Anchor.CompareTo(other.Anchor);
 
-    public override string ToString() => Precision switch
+    public override string ToString()
     {
-        DatePrecision.Day => $"{Year:0000}-{Month:00}-{Day:00}",
-        DatePrecision.Month => $"{Year:0000}-{Month:00}",
-        _ => $"{Year:0000}",
-    };
+        Span<char> text = stackalloc char[MaxLength];
+        return new string(text[..Format(text)]);
+    }
+
+    /// <summary>The longest a clinical date is written: <c>YYYY-MM-DD</c>.</summary>
+    public const int MaxLength = 10;
+
+    /// <summary>Writes the date as <see cref="ToString"/> does into <paramref name="text"/> (<see cref="MaxLength"/> long); returns its length.</summary>
+    internal int Format(Span<char> text)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        int length;
+        _ = Precision switch
+        {
+            DatePrecision.Day => text.TryWrite(invariant, $"{Year:0000}-{Month!.Value:00}-{Day!.Value:00}", out length),
+            DatePrecision.Month => text.TryWrite(invariant, $"{Year:0000}-{Month!.Value:00}", out length),
+            _ => text.TryWrite(invariant, $"{Year:0000}", out length),
+        };
+        return length;
+    }
 }
 
 public sealed class ClinicalDateJsonConverter : JsonConverter<ClinicalDate>
 {
     public override ClinicalDate Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-        return ClinicalDate.TryParse(text, out var date, out var error) ? date : throw new JsonException(error);
+        if (reader.TokenType != JsonTokenType.String) return Parsed(null);
+        // Read into a buffer the length of a date (events are read by the thousand); longer text is no date unless escaped.
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length > ClinicalDate.MaxLength) return Parsed(reader.GetString());
+        Span<char> text = stackalloc char[ClinicalDate.MaxLength];
+        return Parsed(text[..reader.CopyString(text)]);
     }
 
-    public override void Write(Utf8JsonWriter writer, ClinicalDate value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString());
+    private static ClinicalDate Parsed(ReadOnlySpan<char> text) =>
+        ClinicalDate.TryParse(text, out var date, out var error) ? date : throw new JsonException(error);
+
+    public override void Write(Utf8JsonWriter writer, ClinicalDate value, JsonSerializerOptions options)
+    {
+        Span<char> text = stackalloc char[ClinicalDate.MaxLength];
+        writer.WriteStringValue(text[..value.Format(text)]);
+    }
 }

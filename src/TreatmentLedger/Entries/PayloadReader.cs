@@ -18,7 +18,9 @@ public sealed class PayloadReader
     private readonly JsonObject _json;
     private readonly string _path;
     private readonly ValidationErrors _errors;
-    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    // The fields asked for: a dozen at most, so a list (a hash set per object read was a tenth of what the API allocated
+    // importing case files, docs/benchmarks.md).
+    private readonly List<string> _read = new(8);
 
     public PayloadReader(JsonObject json, string path, ValidationErrors errors, DateOnly today)
     {
