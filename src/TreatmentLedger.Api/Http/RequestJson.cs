@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -20,31 +20,64 @@ public static class RequestJson
     /// </summary>
     public static async Task<(JsonNode? Body, ProblemDetails Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        JsonDocument document;
+        var (buffer, length) = await ReadBodyAsync(request, ct);
         try
         {
-            // A field given twice is malformed input (400); allowed, JsonObject would throw on first access (500).
-            document = await JsonDocument.ParseAsync(request.Body,
-                new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = MaxDepth }, ct);
+            var body = buffer.AsSpan(0, length);
+            JsonNode? node;
+            try
+            {
+                // A field given twice is malformed input (400); allowed, JsonObject would throw on first access (500).
+                node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = MaxDepth });
+            }
+            catch (JsonException e)
+            {
+                return (null, Problems.Invalid("$", $"the body is not valid JSON: {e.Message}"));
+            }
+            if (node is null) return (null, Problems.Invalid("$", "the body must be a JSON object"));
+            if (AllTextStorable(body)) return (node, WolverineContinue.NoProblems);
+            var errors = new ValidationErrors();
+            CheckText(node, [], errors);
+            return (null, Problems.Invalid(errors));
         }
-        catch (JsonException e)
+        finally
         {
-            return (null, Problems.Invalid("$", $"the body is not valid JSON: {e.Message}"));
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        // The nodes read the document's buffer, which is not returned to the pool: the body lives as long as they do.
-        var root = document.RootElement;
-        JsonNode? node = root.ValueKind switch
+    }
+
+    private const int FirstBufferBytes = 1 << 20;
+
+    /// <summary>
+    /// The whole body, in a buffer of the shared pool (the caller returns it): the nodes parsed from it hold a copy of
+    /// their own, as <see cref="JsonNode.ParseAsync"/> makes one. Past the route's size limit the read fails (413).
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        // Sized by the announced length up to a mebibyte, then grown as the bytes come: an announcement is no body.
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } announced ? (int)Math.Min(announced + 1, FirstBufferBytes) : 4096);
+        var length = 0;
+        try
         {
-            JsonValueKind.Object => JsonObject.Create(root),
-            JsonValueKind.Array => JsonArray.Create(root),
-            JsonValueKind.Null => null,
-            _ => JsonValue.Create(root),
-        };
-        if (node is null) return (null, Problems.Invalid("$", "the body must be a JSON object"));
-        if (AllTextStorable(JsonMarshal.GetRawUtf8Value(root))) return (node, WolverineContinue.NoProblems);
-        var errors = new ValidationErrors();
-        CheckText(node, [], errors);
-        return (null, Problems.Invalid(errors));
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0) return (buffer, length);
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     /// <summary>
