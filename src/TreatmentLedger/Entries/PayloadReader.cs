@@ -18,8 +18,8 @@ public sealed class PayloadReader
     private readonly JsonObject _json;
     private readonly string _path;
     private readonly ValidationErrors _errors;
-    // The fields asked for: a dozen at most, so a list (a hash set per object read was a tenth of what the API allocated
-    // importing case files, docs/benchmarks.md).
+    // The fields asked for: a dozen at most, so a list (a hash set per object read was about a tenth of what the API
+    // allocated importing case files, docs/benchmarks.md).
     private readonly List<string> _read = new(8);
 
     public PayloadReader(JsonObject json, string path, ValidationErrors errors, DateOnly today)
