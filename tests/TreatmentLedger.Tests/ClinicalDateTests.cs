@@ -15,6 +15,7 @@ public sealed class ClinicalDateTests
     {
         Assert.True(ClinicalDate.TryParse(text, out var date, out var error), error);
 
+        Assert.Equal("", error);
         Assert.Equal(precision, date.Precision);
         Assert.Equal(year, date.Year);
         Assert.Equal(month, date.Month);
@@ -47,6 +48,14 @@ public sealed class ClinicalDateTests
         Assert.False(ClinicalDate.TryParse(text, out _, out var error));
         Assert.False(string.IsNullOrWhiteSpace(error));
         Assert.Throws<FormatException>(() => ClinicalDate.Parse(text));
+    }
+
+    [Fact]
+    public void Years_begin_at_1800()
+    {
+        Assert.Equal(1800, ClinicalDate.Parse("1800").Year);
+        Assert.False(ClinicalDate.TryParse("1799-12-31", out _, out var error));
+        Assert.Equal("year must be 1800 or later", error);
     }
 
     [Fact]
@@ -154,5 +163,24 @@ public sealed class ClinicalDateTests
     public void Json_refuses_what_is_not_a_clinical_date_string(string json)
     {
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ClinicalDate>(json));
+    }
+
+    [Theory]
+    [InlineData("\"\\u0032021\"", "2021")]
+    [InlineData("\"\\u0032021-02\"", "2021-02")]
+    [InlineData("\"2021-02-0\\u0033\"", "2021-02-03")]
+    [InlineData("\"2021\\u002D02\"", "2021-02")]
+    public void Json_reads_a_date_written_with_escapes(string json, string date)
+    {
+        Assert.Equal(ClinicalDate.Parse(date), JsonSerializer.Deserialize<ClinicalDate>(json));
+    }
+
+    [Theory]
+    [InlineData("\"2021-02-03T10:00\"")]
+    [InlineData("\"2021-02-03 and more text than a date holds\"")]
+    public void Json_refuses_text_longer_than_a_date_as_no_date(string json)
+    {
+        var refused = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ClinicalDate>(json));
+        Assert.Equal("must be a clinical date YYYY, YYYY-MM or YYYY-MM-DD", refused.Message);
     }
 }
