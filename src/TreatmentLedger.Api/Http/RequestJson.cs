@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Mvc;
 using TreatmentLedger.Entries;
 using Wolverine.Http;
@@ -84,7 +84,7 @@ public static class RequestJson
     /// Whether every field name and string value of <paramref name="json"/> (valid JSON) is storable text, read from its
     /// UTF-8 without making a string of any text that holds no escape: only an escape can encode a NUL or a lone
     /// surrogate, and invalid UTF-8 is found in the bytes. Reading every string of a case file as .NET strings to check
-    /// them, each read again by the entry's reader, took a fifth of what the API allocated importing case files
+    /// them, each read again by the entry's reader, took nearly a fifth of what the API allocated importing case files
     /// (docs/benchmarks.md); <see cref="CheckText"/> then names the fields of a body that fails this.
     /// </summary>
     private static bool AllTextStorable(ReadOnlySpan<byte> json)
